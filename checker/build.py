@@ -1,0 +1,162 @@
+"""Build one RDF graph from records, DPV files and the vocabulary: the start of every pipeline.
+
+>>> from checker.assets import default_records
+>>> graph = build([default_records()])
+>>> len(graph) > 1000
+True
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from checker.assets import asset_dir, default_records
+from checker.errors import InputError
+from checker.rdf_files import RDF_FORMATS, parse_rdf_file
+from checker.records import display_path, load_record_set
+from checker.records_rdf import add_records
+
+#: Output formats of ``ropa build -o``, by file extension.
+OUTPUT_FORMATS = {".ttl": "longturtle", ".jsonld": "json-ld", ".nt": "nt"}
+
+PREFIXES = {
+    "dpv": "https://w3id.org/dpv#",
+    "pd": "https://w3id.org/dpv/pd#",
+    "eu-gdpr": "https://w3id.org/dpv/legal/eu/gdpr#",
+    "legal-eu": "https://w3id.org/dpv/legal/eu#",
+    "loc": "https://w3id.org/dpv/loc#",
+    "tech": "https://w3id.org/dpv/tech#",
+    "ropa": "https://w3id.org/ropa-kg/ontology#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "dct": "http://purl.org/dc/terms/",
+}
+
+
+def _bind(graph: Graph) -> Graph:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    return graph
+
+
+@cache
+def vocabulary() -> Graph:
+    """The shipped vocabulary: our DPV subset and the ropa extension (``ontology/*.ttl``)."""
+    graph = _bind(Graph())
+    for path in sorted(asset_dir("ontology").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@cache
+def known_terms() -> frozenset[str]:
+    """IRIs the records may name as vocabulary terms: everything the vocabulary defines."""
+    vocab = vocabulary()
+    defined = set(vocab.subjects(RDF.type, None)) | set(vocab.subjects(RDFS.label, None))
+    defined |= set(vocab.subjects(SKOS.prefLabel, None))
+    return frozenset(str(s) for s in defined)
+
+
+def build(paths: Sequence[Path] = ()) -> Graph:
+    """Build one graph from record sets and RDF files, with the vocabulary merged in.
+
+    Args:
+        paths: record-set folders, YAML record files, or RDF files (Turtle, JSON-LD,
+            N-Triples, N-Quads, TriG, RDF/XML). Empty: the shipped Finnish Customs register.
+
+    Returns:
+        The graph: the data, the vocabulary (labels and hierarchy) and the provenance.
+
+    Raises:
+        InputError: the first bad input, naming file and line.
+    """
+    graph = _bind(Graph())
+    for path in paths or [default_records()]:
+        name = display_path(path)
+        if path.is_dir() or path.suffix.lower() in (".yaml", ".yml"):
+            if not path.exists():
+                raise InputError("file not found", name)
+            add_records(graph, load_record_set(path, known_terms()))
+        elif not path.exists():
+            raise InputError("file not found", name)
+        elif path.suffix.lower() in RDF_FORMATS:
+            parse_rdf_file(graph, path, name)
+        else:
+            known = ", ".join(sorted(RDF_FORMATS))
+            raise InputError(
+                f"unknown file type {path.suffix!r}: give a records folder, .yaml, or {known}",
+                name,
+            )
+    add_vocabulary(graph)
+    return graph
+
+
+def add_vocabulary(graph: Graph) -> None:
+    """Add the vocabulary's description of every IRI the graph uses, and of its ancestors.
+
+    So every IRI has a label, and ``sh:class`` / SPARQL paths can follow the hierarchy
+    (``rdfs:subClassOf``, ``skos:broader``) without any inference at check time.
+    """
+    vocab = vocabulary()
+    pending = {t for triple in graph for t in triple if isinstance(t, URIRef)}
+    seen: set[URIRef] = set()
+    while pending:
+        term = pending.pop()
+        if term in seen:
+            continue
+        seen.add(term)
+        for p, o in vocab.predicate_objects(term):
+            graph.add((term, p, o))
+            if isinstance(o, URIRef):
+                pending.add(o)
+            pending.add(p)
+
+
+def serialize(graph: Graph, fmt: str) -> bytes:
+    """Serialise deterministically: the same graph gives the same bytes.
+
+    ``longturtle`` sorts subjects and predicates and canonicalises blank nodes; N-Triples
+    lines are sorted here.
+    """
+    if fmt == "nt":
+        lines = sorted(set(graph.serialize(format="nt", encoding="utf-8").splitlines()))
+        return b"\n".join(line for line in lines if line) + b"\n"
+    if fmt == "json-ld":
+        return graph.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1)
+    return graph.serialize(format=fmt, encoding="utf-8")
+
+
+def output_format(path: Path) -> str:
+    """The serialisation for an output path, from its extension."""
+    fmt = OUTPUT_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"cannot write {path.suffix or 'a file without extension'}: "
+            f"use {', '.join(sorted(OUTPUT_FORMATS))}",
+            str(path),
+        )
+    return fmt
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` all at once: a reader never sees half a file."""
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise InputError("output folder does not exist", str(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,124 @@
+"""Read RDF files (Turtle, JSON-LD, N-Triples, N-Quads, TriG, RDF/XML) without touching the network.
+
+rdflib would fetch a remote JSON-LD ``@context`` and an XML parser may resolve external
+entities; both are refused here before parsing, with a message naming the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from checker.errors import InputError
+from checker.yamlload import decode_utf8
+
+#: File extension -> rdflib parser name.
+RDF_FORMATS = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+}
+
+_EXTERNAL_ENTITY = re.compile(r"<!(ENTITY\s+%?\s*[^\s>]+|DOCTYPE\s+[^\s>\[]+)\s+(SYSTEM|PUBLIC)\b")
+
+
+def _line_at(text: str, needle: str) -> int | None:
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+
+def _remote_contexts(value: Any) -> list[str]:
+    """Every @context (or @import) given by reference rather than inline."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("@context", "@import"):
+                refs = item if isinstance(item, list) else [item]
+                found.extend(r for r in refs if isinstance(r, str))
+                for r in refs:
+                    if isinstance(r, dict):
+                        found.extend(_remote_contexts(r))
+            else:
+                found.extend(_remote_contexts(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_remote_contexts(item))
+    return found
+
+
+def _check_jsonld(text: str, name: str) -> None:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON syntax error: {exc.msg}", name, exc.lineno) from None
+    remote = _remote_contexts(data)
+    if remote:
+        raise InputError(
+            f"JSON-LD context {remote[0]!r} is a reference; ropa never fetches contexts "
+            "(no network at run time): put the context inline",
+            name,
+            _line_at(text, remote[0]),
+        )
+
+
+def _check_xml(text: str, name: str) -> None:
+    match = _EXTERNAL_ENTITY.search(text)
+    if match:
+        raise InputError(
+            "XML external entity or DTD (SYSTEM/PUBLIC) refused: ropa never reads files or "
+            "URLs named inside the input",
+            name,
+            text.count("\n", 0, match.start()) + 1,
+        )
+
+
+def _syntax_line(exc: Exception) -> int | None:
+    for attr in ("lines", "line", "lineno"):
+        value = getattr(exc, attr, None)
+        if isinstance(value, int):
+            return value
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def parse_rdf_file(graph: Graph, path: Path, name: str) -> None:
+    """Parse one RDF file into ``graph``; the format comes from the extension.
+
+    Raises:
+        InputError: unknown extension, missing file, not UTF-8, syntax error, a remote
+            JSON-LD context or an XML external entity.
+    """
+    fmt = RDF_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(RDF_FORMATS))
+        raise InputError(
+            f"unknown file type {path.suffix!r}; records are .yaml, RDF is {known}", name
+        )
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", name) from None
+    text = decode_utf8(data, name)
+    if fmt == "json-ld":
+        _check_jsonld(text, name)
+    if fmt == "xml":
+        _check_xml(text, name)
+    try:
+        graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+    except Exception as exc:  # rdflib raises many unrelated types for bad syntax
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{fmt} syntax error: {message[:300]}", name, _syntax_line(exc)) from None

@@ -1,0 +1,145 @@
+"""Load a YAML records file safely, keeping the line of every mapping, key and list item.
+
+Safety: the loader is PyYAML's safe loader, with anchors and aliases refused outright
+(records never need them, and they are how "billion laughs" alias bombs work) and
+duplicate keys refused (YAML would silently keep the last one). Bytes must be UTF-8.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from checker.errors import InputError
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers its own line and the line of each key (1-based)."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class LineList(list[Any]):
+    """A list that remembers its own line and the line of each item (1-based)."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    def __init__(self, stream: str, filename: str) -> None:
+        super().__init__(stream)
+        self.filename = filename
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise InputError(
+                "YAML aliases (*name) are not allowed in records; write the value out",
+                self.filename,
+                event.start_mark.line + 1,
+            )
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise InputError(
+                f"YAML anchors (&{anchor}) are not allowed in records; write the value out",
+                self.filename,
+                event.start_mark.line + 1,
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            if not isinstance(key, str):
+                raise InputError(
+                    f"keys must be text, not {key!r}", self.filename, key_node.start_mark.line + 1
+                )
+            if key in result:
+                raise InputError(
+                    f"duplicate key '{key}' (first on line {result.key_lines[key]})",
+                    self.filename,
+                    key_node.start_mark.line + 1,
+                )
+            result[key] = self.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def construct_sequence(self, node: SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)  # type: ignore[no-untyped-call]
+        result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return result
+
+
+def _construct_mapping(loader: _Loader, node: MappingNode) -> LineDict:
+    return loader.construct_mapping(node)
+
+
+def _construct_sequence(loader: _Loader, node: SequenceNode) -> LineList:
+    return loader.construct_sequence(node)
+
+
+def _construct_timestamp_as_text(loader: _Loader, node: Node) -> str:
+    # A date in the records stays the text the person wrote: no silent datetime objects.
+    return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type]
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)  # type: ignore[arg-type]
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_text)  # type: ignore[arg-type]
+_Loader.add_constructor(None, SafeConstructor.construct_undefined)  # type: ignore[arg-type]
+
+
+def decode_utf8(data: bytes, filename: str) -> str:
+    """Decode ``data`` as UTF-8 or raise an :class:`InputError` naming the line of the bad byte."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save the file as UTF-8",
+            filename,
+            line,
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def load_yaml(path: Path, display_name: str | None = None) -> Any:
+    """Load one YAML file into :class:`LineDict` / :class:`LineList` values.
+
+    Raises:
+        InputError: the file is missing, not UTF-8, not valid YAML, or uses aliases,
+            anchors or duplicate keys.
+    """
+    name = display_name or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", name) from None
+    text = decode_utf8(data, name)
+    loader = _Loader(text, name)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{exc.context}: {problem}"
+        raise InputError(f"YAML syntax error: {problem}", name, line) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML error: {exc}", name) from None
+    finally:
+        loader.dispose()
