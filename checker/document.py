@@ -42,7 +42,7 @@ class Document:
     >>> [(i.section, i.number, i.text) for i in doc.items]
     [(None, 0, 'T'), ('purpose', 1, 'We help.'), ('purpose', 2, '  • We advise.')]
     >>> doc.locate("advise")
-    Location(section='purpose', item=2, line=6, start=24, end=30)
+    Location(section='purpose', item=2, line=6, start=28, end=34)
     """
 
     def __init__(self, text: str, headings: dict[str, str]) -> None:

@@ -14,8 +14,8 @@ class InputError(RopaError):
 
     Carries the file and, where known, the line, so the message points the user at it.
 
-    >>> str(InputError("unknown key 'purpose'", "ropa/x/activities.yaml", 12))
-    'ropa/x/activities.yaml:12: unknown key \\'purpose\\''
+    >>> print(InputError("unknown key 'purpose'", "ropa/x/activities.yaml", 12))
+    ropa/x/activities.yaml:12: unknown key 'purpose'
     """
 
     def __init__(self, message: str, file: str | Path | None = None, line: int | None = None):

@@ -85,12 +85,24 @@ def _check_xml(text: str, name: str) -> None:
 
 
 def _syntax_line(exc: Exception) -> int | None:
-    for attr in ("lines", "line", "lineno"):
+    match = re.search(r"line (\d+)", str(exc))
+    if match:
+        return int(match.group(1))
+    for attr in ("line", "lineno"):
         value = getattr(exc, attr, None)
         if isinstance(value, int):
             return value
-    match = re.search(r"line (\d+)", str(exc))
-    return int(match.group(1)) if match else None
+    return None
+
+
+def _syntax_message(exc: Exception) -> str:
+    """The informative line of a parser's message (rdflib's start with 'at line N of <>:')."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("Bad syntax"):
+            return line.split(" at ^", 1)[0]
+    useful = [line for line in lines if not re.match(r"at line \d+ of <", line)]
+    return (useful[0] if useful else type(exc).__name__)[:300]
 
 
 def parse_rdf_file(graph: Graph, path: Path, name: str) -> None:
@@ -120,5 +132,4 @@ def parse_rdf_file(graph: Graph, path: Path, name: str) -> None:
     try:
         graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{fmt} syntax error: {message[:300]}", name, _syntax_line(exc)) from None
+        raise InputError(f"{fmt} syntax error: {_syntax_message(exc)}", name, _syntax_line(exc)) from None

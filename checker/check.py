@@ -1,0 +1,194 @@
+"""Check a built graph: SHACL shapes, then the rules that SHACL cannot say well.
+
+>>> from checker.build import build
+>>> result = check(build())
+>>> result.findings[0].severity.label
+'violation'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
+
+from checker.assets import asset_dir
+from checker.findings import Finding, Severity, sort_findings
+
+ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
+DPV = Namespace("https://w3id.org/dpv#")
+
+_SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
+
+
+@dataclass
+class CheckResult:
+    """The findings of one check, worst first."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.label: 0 for s in sorted(Severity, reverse=True)}
+        for finding in self.findings:
+            counts[finding.severity.label] += 1
+        return counts
+
+    def at_or_above(self, level: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.severity >= level]
+
+
+@cache
+def shapes_graph() -> Graph:
+    """All shapes of ``shapes/*.ttl``, parsed once."""
+    graph = Graph()
+    for path in sorted(asset_dir("shapes").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def label_of(graph: Graph, node: URIRef | Literal | None) -> str:
+    """The English label of a node (rdfs:label, then skos:prefLabel), or the node itself."""
+    if node is None:
+        return ""
+    if isinstance(node, Literal):
+        return str(node)
+    best: str | None = None
+    for prop in (RDFS.label, SKOS.prefLabel):
+        for value in graph.objects(node, prop):
+            if isinstance(value, Literal) and value.language in ("en", None):
+                return str(value)
+            best = best or str(value)
+    return best or str(node)
+
+
+class SourceIndex:
+    """Where each node of the graph was written: file, line and its activity."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.activities = set(graph.subjects(RDF.type, DPV.Process))
+
+    def where(self, node: URIRef) -> tuple[str | None, int | None]:
+        for candidate in (node, *self._owners(node)):
+            file = self.graph.value(candidate, ROPA.recordFile)
+            line = self.graph.value(candidate, ROPA.recordLine)
+            if file is not None:
+                return str(file), int(line) if line is not None else None
+        return None, None
+
+    def _owners(self, node: URIRef) -> Iterable[URIRef]:
+        # A duration node, a selector or a contact has no line of its own: use its owner's.
+        for owner in sorted(self.graph.subjects(None, node)):
+            if isinstance(owner, URIRef):
+                yield owner
+
+    def activity_of(self, node: URIRef) -> str | None:
+        if node in self.activities:
+            return str(node)
+        for owner in self._owners(node):
+            if owner in self.activities:
+                return str(owner)
+        return None
+
+
+def finding_for(
+    graph: Graph,
+    index: SourceIndex,
+    *,
+    severity: Severity,
+    rule: str,
+    message: str,
+    article: str,
+    focus: URIRef,
+    path: URIRef | None = None,
+    value: URIRef | Literal | None = None,
+) -> Finding:
+    """Make a finding about ``focus``, filling in its label, records line and activity."""
+    file, line = index.where(focus)
+    return Finding(
+        severity=severity,
+        rule=rule,
+        message=message,
+        article=article,
+        focus=str(focus),
+        focus_label=label_of(graph, focus),
+        path=str(path) if path is not None else None,
+        value=None if value is None else "[]" if isinstance(value, BNode) else str(value),
+        file=file,
+        line=line,
+        activity=index.activity_of(focus),
+    )
+
+
+def _shape_meta(shapes: Graph, shape: URIRef) -> tuple[str, str]:
+    rule = shapes.value(shape, DCTERMS.identifier)
+    article = shapes.value(shape, ROPA.article)
+    return (str(rule) if rule else str(shape).rsplit("#", 1)[-1]), str(article or "")
+
+
+def _named_owner(graph: Graph, node: BNode, depth: int = 0) -> URIRef | None:
+    """A blank node is reported at the nearest named node that points at it.
+
+    Its own id is random in every run, and findings must be deterministic.
+    """
+    for owner in sorted(graph.subjects(None, node), key=str):
+        if isinstance(owner, URIRef):
+            return owner
+        if isinstance(owner, BNode) and depth < 5:
+            named = _named_owner(graph, owner, depth + 1)
+            if named is not None:
+                return named
+    return None
+
+
+def shacl_findings(graph: Graph, index: SourceIndex) -> list[Finding]:
+    """Validate ``graph`` against the shapes and read the report graph into findings."""
+    shapes = shapes_graph()
+    _, report, _ = pyshacl.validate(
+        graph,
+        shacl_graph=shapes,
+        inference="none",
+        allow_warnings=True,
+        allow_infos=True,
+        inplace=True,
+    )
+    findings = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        shape = report.value(result, SH.sourceShape)
+        focus = report.value(result, SH.focusNode)
+        if isinstance(focus, BNode):
+            focus = _named_owner(graph, focus)
+        if focus is None or not isinstance(shape, URIRef):
+            continue
+        rule, article = _shape_meta(shapes, shape)
+        message = report.value(result, SH.resultMessage) or shapes.value(shape, SH.message)
+        path = report.value(result, SH.resultPath)
+        findings.append(
+            finding_for(
+                graph,
+                index,
+                severity=_SEVERITIES[report.value(result, SH.resultSeverity)],
+                rule=rule,
+                message=str(message or rule),
+                article=article,
+                focus=focus,
+                path=path if isinstance(path, URIRef) else None,
+                value=report.value(result, SH.value),
+            )
+        )
+    return findings
+
+
+def check(graph: Graph) -> CheckResult:
+    """Run every rule over a built graph (see :func:`checker.build.build`)."""
+    from checker.rules import python_rules
+
+    index = SourceIndex(graph)
+    findings = shacl_findings(graph, index)
+    for rule in python_rules():
+        findings.extend(rule(graph, index))
+    return CheckResult(sort_findings(findings))
