@@ -10,19 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
+import networkx as nx
 import pyshacl
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
+from rdflib.namespace import DCTERMS, RDF, SH
 
 from checker.assets import asset_dir
 from checker.findings import Finding, Severity, sort_findings
+from checker.labels import label_of
 
 ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
 DPV = Namespace("https://w3id.org/dpv#")
 
-_SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
+_SEVERITIES = {
+    SH.Violation: Severity.VIOLATION,
+    SH.Warning: Severity.WARNING,
+    SH.Info: Severity.INFO,
+}
 
 
 @dataclass
@@ -50,27 +56,19 @@ def shapes_graph() -> Graph:
     return graph
 
 
-def label_of(graph: Graph, node: URIRef | Literal | None) -> str:
-    """The English label of a node (rdfs:label, then skos:prefLabel), or the node itself."""
-    if node is None:
-        return ""
-    if isinstance(node, Literal):
-        return str(node)
-    best: str | None = None
-    for prop in (RDFS.label, SKOS.prefLabel):
-        for value in graph.objects(node, prop):
-            if isinstance(value, Literal) and value.language in ("en", None):
-                return str(value)
-            best = best or str(value)
-    return best or str(node)
-
-
 class SourceIndex:
     """Where each node of the graph was written: file, line and its activity."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.activities = set(graph.subjects(RDF.type, DPV.Process))
+
+    @cached_property
+    def flows(self) -> nx.DiGraph:
+        """The flow graph, built once for all the rules that walk it."""
+        from checker.flowgraph import flow_graph
+
+        return flow_graph(self.graph)
 
     def where(self, node: URIRef) -> tuple[str | None, int | None]:
         for candidate in (node, *self._owners(node)):

@@ -132,4 +132,6 @@ def parse_rdf_file(graph: Graph, path: Path, name: str) -> None:
     try:
         graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        raise InputError(f"{fmt} syntax error: {_syntax_message(exc)}", name, _syntax_line(exc)) from None
+        raise InputError(
+            f"{fmt} syntax error: {_syntax_message(exc)}", name, _syntax_line(exc)
+        ) from None

@@ -15,4 +15,7 @@ Rule = Callable[[Graph, "SourceIndex"], list[Finding]]  # noqa: F821
 
 def python_rules() -> list[Rule]:
     """Every Python rule, in a fixed order."""
-    return []
+    from checker.rules.flows import special_to_processor, third_country_chain
+    from checker.rules.vocabulary import unknown_terms
+
+    return [unknown_terms, special_to_processor, third_country_chain]
