@@ -6,6 +6,7 @@ Exit status: 0 success (for ``check``: no finding at or above ``--fail-on``), 1 
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -59,6 +60,8 @@ def main() -> None:
     N-Triples or RDF/XML. Without PATHS, commands use the shipped Finnish Customs
     customer-services register.
     """
+    # rdflib logs ill-typed literals with a traceback; the checker reports them as findings.
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
 
 
 @main.command()
@@ -88,3 +91,80 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
     else:
         write_atomically(output, data)
         click.echo(f"wrote {len(graph)} triples to {output}", err=True)
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "junit", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format: text for people, json for tools, sarif for code scanning, "
+    "junit for CI dashboards, markdown for a pull-request comment.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning", "info"]),
+    default="violation",
+    show_default=True,
+    help="Exit 1 when a finding (not in the baseline) is at or above this severity.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="YAML file of accepted findings, each with a reason; only other findings count.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write every current finding to this baseline file (reasons to be filled in) and exit 0.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report here instead of stdout.",
+)
+@engine_errors
+def check(
+    paths: tuple[Path, ...],
+    fmt: str,
+    fail_on: str,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    output: Path | None,
+) -> None:
+    """Check the records against GDPR: Art. 30 contents, legal bases, special categories,
+    processors, transfers, retention, notice contents, DPO, Finnish rules.
+
+    Exit status: 0 when no finding outside the baseline is at or above --fail-on,
+    1 when some are, 2 for usage or input errors.
+    """
+    from checker.baseline import load_baseline, render_baseline, split
+    from checker.build import build as build_graph
+    from checker.build import write_atomically
+    from checker.check import check as run_check
+    from checker.findings import Severity
+    from checker.report import render
+
+    accepted = load_baseline(baseline) if baseline is not None else []
+    result = run_check(build_graph(list(paths)))
+    if write_baseline is not None:
+        write_atomically(write_baseline, render_baseline(result.findings).encode("utf-8"))
+        click.echo(
+            f"wrote {len(result.findings)} findings to {write_baseline}; "
+            "fill in each reason before using it",
+            err=True,
+        )
+        return
+    new, known = split(result.findings, accepted)
+    level = Severity.parse(fail_on)
+    report = render(fmt, new, level, accepted=len(known))
+    if output is not None:
+        write_atomically(output, report.encode("utf-8"))
+    else:
+        click.echo(report, nl=False)
+    if any(f.severity >= level for f in new):
+        sys.exit(1)
