@@ -181,12 +181,21 @@ def shacl_findings(graph: Graph, index: SourceIndex) -> list[Finding]:
     return findings
 
 
-def check(graph: Graph) -> CheckResult:
-    """Run every rule over a built graph (see :func:`checker.build.build`)."""
+def check(graph: Graph, *, owl: bool = False) -> CheckResult:
+    """Run every rule over a built graph (see :func:`checker.build.build`).
+
+    Args:
+        graph: the built graph.
+        owl: also run the OWL consistency check (HermiT on Java; about a second more).
+    """
     from checker.rules import python_rules
 
     index = SourceIndex(graph)
     findings = shacl_findings(graph, index)
     for rule in python_rules():
         findings.extend(rule(graph, index))
+    if owl:
+        from checker.rules.owl import owl_consistency
+
+        findings.extend(owl_consistency(graph, index))
     return CheckResult(sort_findings(findings))

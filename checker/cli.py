@@ -122,6 +122,11 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
     help="Write every current finding to this baseline file (reasons to be filled in) and exit 0.",
 )
 @click.option(
+    "--owl",
+    is_flag=True,
+    help="Also check the records' consistency with the ontology (OWL reasoner HermiT; needs Java).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -134,6 +139,7 @@ def check(
     fail_on: str,
     baseline: Path | None,
     write_baseline: Path | None,
+    owl: bool,
     output: Path | None,
 ) -> None:
     """Check the records against GDPR: Art. 30 contents, legal bases, special categories,
@@ -150,7 +156,7 @@ def check(
     from checker.report import render
 
     accepted = load_baseline(baseline) if baseline is not None else []
-    result = run_check(build_graph(list(paths)))
+    result = run_check(build_graph(list(paths)), owl=owl)
     if write_baseline is not None:
         write_atomically(write_baseline, render_baseline(result.findings).encode("utf-8"))
         click.echo(

