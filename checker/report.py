@@ -17,7 +17,7 @@ from checker.findings import Finding, Severity
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 
 _SARIF_LEVEL = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-_ICON = {Severity.VIOLATION: "🛑", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}  # noqa: RUF001
+_ICON = {Severity.VIOLATION: "🛑", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
 
 
 def counts(findings: Sequence[Finding]) -> dict[str, int]:

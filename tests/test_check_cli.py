@@ -162,14 +162,14 @@ def test_owl_consistency_finds_controller_as_processor() -> None:
     if shutil.which("java") is None:
         pytest.fail("Java is required for the OWL check (CI installs it)")
     fixture = FIXTURES / "rules" / "owl-controller-is-processor.ttl"
-    code, out = run(str(fixture), "--owl", "--format", "json")
+    _, out = run(str(fixture), "--owl", "--format", "json")
     findings = [f for f in json.loads(out)["findings"] if f["rule"] == "OWL-CONSISTENCY"]
     assert [f["focus"] for f in findings] == ["https://example.org/payroll"]
     fixture = FIXTURES / "rules" / "owl-anonymised-personal.ttl"
-    code, out = run(str(fixture), "--owl", "--format", "json")
+    _, out = run(str(fixture), "--owl", "--format", "json")
     assert [f["focus"] for f in json.loads(out)["findings"] if f["rule"] == "OWL-CONSISTENCY"] == [
         "https://example.org/statistics"
     ]
     # Without --owl the rule does not run.
-    code, out = run(str(fixture), "--format", "json")
+    _, out = run(str(fixture), "--format", "json")
     assert "OWL-CONSISTENCY" not in out

@@ -67,7 +67,7 @@ def _consistent(graph: Graph, activities: Sequence[URIRef]) -> bool:
             pass
 
         class hasPersonalData(ow.ObjectProperty):
-            range = [PersonalData]
+            range = [PersonalData]  # noqa: RUF012 (owlready2 reads class attributes)
 
         ow.AllDisjoint([hasDataController, hasDataProcessor])
         individuals: dict[URIRef, ow.Thing] = {}
