@@ -8,6 +8,7 @@ True
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 
 from checker.assets import asset_dir, default_records
 from checker.errors import InputError
@@ -161,15 +163,35 @@ def add_vocabulary(graph: Graph) -> None:
 def serialize(graph: Graph, fmt: str) -> bytes:
     """Serialise deterministically: the same graph gives the same bytes.
 
-    ``longturtle`` sorts subjects and predicates and canonicalises blank nodes; N-Triples
-    lines are sorted here.
+    ``longturtle`` sorts subjects and predicates and canonicalises blank nodes itself. For
+    N-Triples and JSON-LD, blank nodes are canonicalised first (RDFC-style, rdflib's
+    ``to_canonical_graph``) and then lines, or JSON arrays, are sorted.
     """
+    if fmt == "longturtle":
+        return graph.serialize(format="longturtle", encoding="utf-8")
+    if any(isinstance(t, BNode) for triple in graph for t in triple):
+        canonical = _bind(Graph())
+        canonical += to_canonical_graph(graph)
+        graph = canonical
     if fmt == "nt":
         lines = sorted(set(graph.serialize(format="nt", encoding="utf-8").splitlines()))
         return b"\n".join(line for line in lines if line) + b"\n"
-    if fmt == "json-ld":
-        return graph.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1)
-    return graph.serialize(format=fmt, encoding="utf-8")
+    doc = json.loads(graph.serialize(format="json-ld", encoding="utf-8"))
+    return (
+        json.dumps(_sorted_json(doc), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    ).encode()
+
+
+def _sorted_json(value: Any, key: str = "") -> Any:
+    """Sort every JSON array (but RDF lists, ``@list``) by its items' canonical text."""
+    if isinstance(value, dict):
+        return {k: _sorted_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
 
 
 def output_format(path: Path) -> str:
@@ -191,6 +213,9 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise InputError("output folder does not exist", str(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)

@@ -51,6 +51,7 @@ class Document:
         by_heading = {heading.strip(): sid for sid, heading in headings.items()}
         self.missing_headings = set(by_heading)
         self.items: list[Item] = []
+        self.section_order: list[str] = []
         section: str | None = None
         number = 0
         offset = 0
@@ -58,6 +59,7 @@ class Document:
             stripped = line.strip()
             if stripped in by_heading and stripped in self.missing_headings:
                 section = by_heading[stripped]
+                self.section_order.append(section)
                 self.missing_headings.discard(stripped)
                 number = 0
             elif stripped:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from checker.errors import InputError
 from checker.yamlload import decode_utf8
@@ -31,6 +31,8 @@ RDF_FORMATS = {
     ".xml": "xml",
 }
 
+# An entity whose value refers to other entities is how "billion laughs" bombs expand.
+_NESTED_ENTITY = re.compile(r"""<!ENTITY\s+%?\s*[^\s>]+\s+("[^"]*[&%][^"]*"|'[^']*[&%][^']*')""")
 _EXTERNAL_ENTITY = re.compile(r"<!(ENTITY\s+%?\s*[^\s>]+|DOCTYPE\s+[^\s>\[]+)\s+(SYSTEM|PUBLIC)\b")
 
 
@@ -63,7 +65,14 @@ def _check_jsonld(text: str, name: str) -> None:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"JSON syntax error: {exc.msg}", name, exc.lineno) from None
-    remote = _remote_contexts(data)
+    except RecursionError:
+        raise InputError("JSON nested too deeply to process", name) from None
+    if not isinstance(data, (dict, list)):
+        raise InputError("a JSON-LD document is an object or an array", name, 1)
+    try:
+        remote = _remote_contexts(data)
+    except RecursionError:
+        raise InputError("JSON-LD nested too deeply to process", name) from None
     if remote:
         raise InputError(
             f"JSON-LD context {remote[0]!r} is a reference; ropa never fetches contexts "
@@ -82,9 +91,20 @@ def _check_xml(text: str, name: str) -> None:
             name,
             text.count("\n", 0, match.start()) + 1,
         )
+    match = _NESTED_ENTITY.search(text)
+    if match:
+        raise InputError(
+            "XML entity defined with other entities refused (entity expansion bomb); "
+            "entities may only stand for plain text",
+            name,
+            text.count("\n", 0, match.start()) + 1,
+        )
 
 
 def _syntax_line(exc: Exception) -> int | None:
+    get_line = getattr(exc, "getLineNumber", None)  # xml.sax.SAXParseException
+    if callable(get_line):
+        return int(get_line())
     match = re.search(r"line (\d+)", str(exc))
     if match:
         return int(match.group(1))
@@ -130,7 +150,17 @@ def parse_rdf_file(graph: Graph, path: Path, name: str) -> None:
     if fmt == "xml":
         _check_xml(text, name)
     try:
-        graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+        if fmt in ("trig", "nquads"):
+            # Named graphs are merged: a ROPA is one graph. Parse into a dataset so no
+            # quad of a named graph is lost, then add every triple.
+            dataset = Dataset()
+            dataset.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+            for s, p, o, _ in dataset.quads((None, None, None, None)):
+                graph.add((s, p, o))
+        else:
+            graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+    except RecursionError:
+        raise InputError(f"{fmt} input nested too deeply to process", name) from None
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
         raise InputError(
             f"{fmt} syntax error: {_syntax_message(exc)}", name, _syntax_line(exc)

@@ -108,7 +108,8 @@ class Entry:
 
     kind: str
     data: LineDict
-    file: str
+    file: str  # as the user knows it (relative to the working directory): for messages
+    record_file: str  # stable, for the graph: see record_path()
 
     @property
     def id(self) -> str:
@@ -125,6 +126,7 @@ class RecordSet:
 
     register: LineDict
     register_file: str
+    register_record_file: str
     document: Document
     entries: dict[str, Entry] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)  # passage id -> location
@@ -179,7 +181,13 @@ def _check_schema(doc: Any, name: str) -> None:
         return
     # The deepest error is the most precise one (oneOf/anyOf report their branches too).
     error = max(errors, key=lambda e: len(e.absolute_path))
-    raise InputError(_schema_message(error), name, _line_of(doc, error.absolute_path))
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        unexpected = sorted(k for k in error.instance if k not in allowed)
+        if unexpected:
+            path.append(unexpected[0])  # point at the unknown key itself
+    raise InputError(_schema_message(error), name, _line_of(doc, path))
 
 
 def record_files(folder: Path) -> list[Path]:
@@ -193,6 +201,20 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def record_path(file: Path, record_set: Path) -> str:
+    """The path of a records file as the graph stores it, the same from any directory.
+
+    Relative to the root of the git work tree that holds the record set (so findings point
+    where code scanning expects them: ``ropa/finnish-customs/activities.yaml``); outside a
+    work tree, relative to the folder that holds the record set (``finnish-customs/...``).
+    """
+    folder = record_set.resolve() if record_set.is_dir() else record_set.resolve().parent
+    for parent in (folder, *folder.parents):
+        if (parent / ".git").exists():
+            return file.resolve().relative_to(parent).as_posix()
+    return file.resolve().relative_to(folder.parent).as_posix()
 
 
 def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
@@ -212,6 +234,7 @@ def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
     if not files:
         raise InputError("no records (*.yaml) in this folder", display_path(path))
     register: tuple[LineDict, str, Path] | None = None
+    stable = {file: record_path(file, path) for file in files}
     entries: dict[str, Entry] = {}
     for file in files:
         name = display_path(file)
@@ -227,7 +250,7 @@ def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
             register = (doc["register"], name, file)
         for kind in KINDS:
             for item in doc.get(kind, []):
-                entry = Entry(kind, item, name)
+                entry = Entry(kind, item, name, stable[file])
                 if entry.id in entries:
                     first = entries[entry.id]
                     raise InputError(
@@ -240,9 +263,14 @@ def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
         raise InputError("no 'register' entry in the record set", display_path(path))
     reg, reg_name, reg_path = register
     if reg["id"] in entries:
-        raise InputError(f"duplicate id '{reg['id']}': the register's id", reg_name, reg.line)
+        other = entries[reg["id"]]
+        raise InputError(
+            f"duplicate id '{reg['id']}': the register's id is also used in {other.file}:{other.line}",
+            reg_name,
+            reg.key_lines["id"],
+        )
     document = _load_document(reg, reg_name, reg_path)
-    records = RecordSet(reg, reg_name, document, entries)
+    records = RecordSet(reg, reg_name, stable[reg_path], document, entries)
     _check_references(records, known_terms)
     _locate_passages(records)
     return records
@@ -260,7 +288,17 @@ def _load_document(reg: LineDict, reg_name: str, reg_path: Path) -> Document:
             doc_info.key_lines["file"],
         ) from None
     text = decode_utf8(data, display_path(doc_path)).replace("\r\n", "\n")
-    headings = {s["id"]: s["heading"] for s in reg["sections"]}
+    headings: dict[str, str] = {}
+    for i, section in enumerate(reg["sections"]):
+        if section["id"] in headings or section["heading"].strip() in map(
+            str.strip, headings.values()
+        ):
+            raise InputError(
+                f"section {section['id']!r} ({section['heading']!r}) is listed twice",
+                reg_name,
+                reg["sections"].item_lines[i],
+            )
+        headings[section["id"]] = section["heading"]
     document = Document(text, headings)
     for i, section in enumerate(reg["sections"]):
         if section["heading"].strip() in document.missing_headings:
@@ -269,6 +307,14 @@ def _load_document(reg: LineDict, reg_name: str, reg_path: Path) -> Document:
                 reg_name,
                 reg["sections"].item_lines[i],
             )
+    found = [sid for sid in document.section_order if sid in headings]
+    if found != list(headings):
+        raise InputError(
+            f"sections are listed in another order than {doc_info['file']} has them: "
+            f"{', '.join(found)}",
+            reg_name,
+            reg.key_lines["sections"],
+        )
     return document
 
 
@@ -285,11 +331,13 @@ def _references(data: LineDict) -> Iterable[tuple[str, str, int]]:
 
 
 def _check_references(records: RecordSet, known_terms: frozenset[str]) -> None:
-    reg_refs = [(records.register, records.register_file)]
-    everything = [(e.data, e.file) for e in records.entries.values()]
-    for data, file in reg_refs + everything:
+    reg_refs = [(records.register, records.register_file, "register")]
+    everything = [(e.data, e.file, e.kind) for e in records.entries.values()]
+    for data, file, kind in reg_refs + everything:
         for key, value, line in _references(data):
             allowed = REFERENCE_KINDS[key]
+            if key == "broader":  # a category is narrower than its own kind, or a term
+                allowed = frozenset({kind, ANY_TERM})
             iri = expand_curie(value)
             if iri is not None:
                 if ANY_TERM not in allowed:

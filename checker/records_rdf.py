@@ -42,7 +42,7 @@ KIND_TYPES: dict[str, list[str]] = {
 RULE_DURATION_TYPES: dict[str, list[str]] = {
     "fixed": ["dpv:TemporalDuration"],
     "from-event": ["dpv:UntilEventDuration"],
-    "calendar": ["ropa:CurrentYearPlus"],
+    "calendar": ["dpv:TemporalDuration", "ropa:CurrentYearPlus"],
     "until-event": ["dpv:UntilEventDuration"],
     "indefinite": ["dpv:EndlessDuration"],
     "not-stored": ["ropa:NotStored"],
@@ -197,12 +197,12 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
             "source_document": document_id,
             "has_part": sorted(e.id for e in records.of_kind("activities")),
             "derived_from": _plain(reg["derived_from"]),
-            "record_file": records.register_file,
+            "record_file": records.register_record_file,
             "record_line": reg.line,
         }
     )
     for entry in records.entries.values():
-        node = _node(entry.data, entry.kind, entry.file, groups, names)
+        node = _node(entry.data, entry.kind, entry.record_file, groups, names)
         if entry.kind == "passages":
             loc = records.locations[entry.id]
             quote = node.pop("quote")

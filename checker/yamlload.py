@@ -129,9 +129,17 @@ def load_yaml(path: Path, display_name: str | None = None) -> Any:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", name) from None
     text = decode_utf8(data, name)
-    loader = _Loader(text, name)
+    try:
+        loader = _Loader(text, name)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError(
+            f"character {exc.character!r} is not allowed in YAML", name, line
+        ) from None
     try:
         return loader.get_single_data()
+    except RecursionError:
+        raise InputError("nested too deeply", name) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
