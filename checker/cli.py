@@ -174,3 +174,321 @@ def check(
         click.echo(report, nl=False)
     if any(f.severity >= level for f in new):
         sys.exit(1)
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format: text for people, json for tools, markdown for a pull-request comment.",
+)
+@click.option(
+    "--path",
+    "records_path",
+    default="ropa",
+    show_default=True,
+    help="For a git revision: the records folder, relative to the repository's top "
+    "(a record set, or a folder of record sets).",
+)
+@engine_errors
+def diff(old: str, new: str, fmt: str, records_path: str) -> None:
+    """Show what changed between two versions of the records, for data protection.
+
+    OLD and NEW are paths (record sets, YAML or RDF files) or, when no such path exists,
+    git revisions of the repository in the working directory ('ropa diff main HEAD'),
+    read without touching the work tree. Reports, per processing activity, what was
+    added, removed, renamed or changed, the risk-raising changes first, and the findings
+    introduced and resolved.
+
+    Exit status: 0 when the versions state the same records, 1 when they differ,
+    2 for usage or input errors.
+    """
+    from checker.diff import diff_graphs, render
+    from checker.gitrev import load_version
+
+    result = diff_graphs(
+        load_version(old, records_path),
+        load_version(new, records_path),
+        old_name=old,
+        new_name=new,
+    )
+    click.echo(render(fmt, result), nl=False)
+    if not result.equivalent:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("query_spec", metavar="QUERY", required=False)
+@paths_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown", "turtle"]),
+    default="table",
+    show_default=True,
+    help="table for people; csv and json (SPARQL 1.1 results) for tools; markdown for "
+    "documents; turtle for CONSTRUCT and DESCRIBE. Every IRI column gets a NAME_label column.",
+)
+@click.option(
+    "--bind",
+    "binds",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a variable by name: an <IRI>, a CURIE, an entry's id or its label "
+    "(e.g. --bind processor=elisa). Repeatable.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Stop the query after this many seconds (exit status 2).",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Query this SPARQL endpoint (e.g. Virtuoso's http://127.0.0.1:8890/sparql) "
+    "instead of building the graph.",
+)
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    help="With --endpoint: query this named graph only (sent as default-graph-uri), "
+    "e.g. the graph `ropa publish` wrote.",
+)
+@click.option("--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
+@engine_errors
+def query(
+    query_spec: str | None,
+    paths: tuple[Path, ...],
+    fmt: str,
+    binds: tuple[str, ...],
+    timeout: float,
+    endpoint: str | None,
+    graph_iri: str | None,
+    list_saved: bool,
+) -> None:
+    """Run a read-only SPARQL query on the graph: QUERY is SPARQL text, a .rq file, or
+    the name of a saved query (see --list). Updates are refused.
+
+    Exit status: 0 answered, 2 usage or input error, refused update, syntax error
+    (with line and column) or timeout.
+    """
+    from checker import query as queries
+
+    if list_saved:
+        click.echo(queries.describe_library(), nl=False)
+        return
+    if query_spec is None:
+        raise click.UsageError("give QUERY: SPARQL text, a .rq file, or a saved query (--list)")
+    output = queries.run(
+        query_spec,
+        paths=list(paths),
+        endpoint=endpoint,
+        graph=graph_iri,
+        binds=queries.parse_binds(binds),
+        fmt=fmt,
+        timeout=timeout,
+    )
+    click.echo(output, nl=False)
+
+
+@main.command()
+@paths_argument
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=7878,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Stop each query after this many seconds (the client gets HTTP 503).",
+)
+@click.option(
+    "--cors",
+    metavar="ORIGIN",
+    help="Let web pages from ORIGIN (e.g. https://yasgui.triply.cc, or *) query the endpoint.",
+)
+@engine_errors
+def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, cors: str | None) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 Protocol endpoint at /sparql.
+
+    GET and POST queries; results as SPARQL JSON, XML, CSV or TSV (and Turtle, N-Triples,
+    RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE) by content negotiation. Updates are
+    refused (403). Loopback only unless --host says otherwise. Ctrl-C stops.
+    """
+    from checker.serve import serve as serve_graph
+
+    serve_graph(
+        list(paths),
+        host=host,
+        port=port,
+        timeout=timeout,
+        cors=cors,
+        announce=lambda line: click.echo(line, err=True),
+    )
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="Graph Store HTTP Protocol endpoint, e.g. Virtuoso's "
+    "http://127.0.0.1:8890/sparql-graph-crud-auth.",
+)
+@click.option(
+    "--graph", "graph_iri", required=True, metavar="IRI", help="The named graph to replace."
+)
+@click.option("--user", help="User for the store (HTTP Digest or Basic authentication).")
+@click.option(
+    "--password",
+    envvar="ROPA_PUBLISH_PASSWORD",
+    help="Password for --user (or the ROPA_PUBLISH_PASSWORD environment variable).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for the store.",
+)
+@engine_errors
+def publish(
+    paths: tuple[Path, ...],
+    endpoint: str,
+    graph_iri: str,
+    user: str | None,
+    password: str | None,
+    timeout: float,
+) -> None:
+    """Publish the built graph to a triple store: PUT replaces the named graph --graph
+    (SPARQL 1.1 Graph Store HTTP Protocol), then the store's count is checked.
+
+    Query it there with: ropa query QUERY --endpoint SPARQL-URL --graph IRI
+    """
+    from checker.publish import Credentials
+    from checker.publish import publish as publish_graph
+
+    if password is not None and user is None:
+        raise click.UsageError("--password needs --user")
+    credentials = None
+    if user is not None:
+        if password is None:
+            password = click.prompt(f"password for {user}", hide_input=True, err=True)
+        credentials = Credentials(user, password)
+    result = publish_graph(
+        list(paths), endpoint=endpoint, graph=graph_iri, credentials=credentials, timeout=timeout
+    )
+    click.echo(result.summary(), err=True)
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html"]),
+    default="md",
+    show_default=True,
+    help="md: Markdown for review in pull requests; html: one self-contained, accessible page.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fi", "sv"]),
+    default="en",
+    show_default=True,
+    help="Language of the notice. Terms without a label in it are shown in English and listed.",
+)
+@click.option(
+    "--allow-gaps",
+    is_flag=True,
+    help="Write the notice even if the records lack items GDPR Art. 13/14 require; they are "
+    "listed in a marked section, never filled in.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the notice here instead of stdout.",
+)
+@engine_errors
+def notice(
+    paths: tuple[Path, ...], fmt: str, lang: str, allow_gaps: bool, output: Path | None
+) -> None:
+    """Generate the GDPR Art. 13/14 privacy notice from the records.
+
+    Every item the law requires and the records lack is reported on stderr. Exit status:
+    0 notice written, 1 items missing (nothing written unless --allow-gaps), 2 usage or
+    input error.
+    """
+    from checker.build import build as build_graph
+    from checker.build import write_atomically
+    from checker.notice import compose_notice, gap_messages, render_notice
+
+    composed = compose_notice(build_graph(list(paths)), lang)
+    for message in gap_messages(composed):
+        click.echo(f"notice: missing: {message}", err=True)
+    if composed.gaps and not allow_gaps:
+        click.echo(
+            f"notice: {len(composed.gaps)} required items missing from the records; "
+            "no notice written (use --allow-gaps to write it with the gaps marked)",
+            err=True,
+        )
+        sys.exit(1)
+    text = render_notice(composed, fmt)
+    if output is not None:
+        write_atomically(output, text.encode("utf-8"))
+        click.echo(f"wrote the notice to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=False))
+@paths_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report here instead of stdout.",
+)
+@engine_errors
+def coverage(source: Path, paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Report which items of the register description SOURCE (text or HTML) the records cite.
+
+    An item is covered when a fact of the graph is derived from a passage quoted from it.
+    Uncovered items are not yet modelled or need no modelling: look at each. Exit status 0
+    (a report), 2 for usage or input errors.
+    """
+    from checker.build import build as build_graph
+    from checker.build import write_atomically
+    from checker.coverage import coverage as measure
+    from checker.coverage import render
+
+    report = render(measure(build_graph(list(paths)), source), fmt)
+    if output is not None:
+        write_atomically(output, report.encode("utf-8"))
+    else:
+        click.echo(report, nl=False)
