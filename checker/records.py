@@ -75,6 +75,7 @@ REFERENCE_KINDS: dict[str, frozenset[str]] = {
     "types": frozenset({ANY_TERM}),
     "location": frozenset({ANY_TERM}),
     "jurisdiction": frozenset({ANY_TERM}),
+    "rights": frozenset({ANY_TERM}),
 }
 
 PREFIXES = {

@@ -84,6 +84,19 @@ def _node(
         node["name"] = _name(node["name"])
     node["record_file"] = file
     node["record_line"] = data.line
+    if kind == "organisations" and "dpo" in node:
+        dpo = node["dpo"]
+        node["dpo"] = {
+            "id": f"{data['id']}#dpo",
+            "types": ["dpv:DataProtectionOfficer"],
+            "name": _name(dpo["name"]),
+            "contact": {
+                "id": f"{data['id']}#dpo-contact",
+                "types": ["dpv:Entity"],
+                "name": {"en": f"Contact of {dpo['name']}"},
+                **{k: dpo[k] for k in ("email", "telephone") if k in dpo},
+            },
+        }
     if kind == "organisations" and "contact" in node:
         contact = node["contact"]
         node["contact"] = {
@@ -194,6 +207,7 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
             "title": reg["title"],
             **({"description": reg["description"]} if "description" in reg else {}),
             "controller": reg["controller"],
+            **({"rights": _plain(reg["rights"])} if "rights" in reg else {}),
             "source_document": document_id,
             "has_part": sorted(e.id for e in records.of_kind("activities")),
             "derived_from": _plain(reg["derived_from"]),

@@ -133,13 +133,13 @@ def test_dangling_passage_in_derived_from(kitchen_sink, ropa_build):
         ),
         (
             "activities.yaml",
-            "    measures: [helpdesk-only]",
+            "    measures: [helpdesk-only, mail-agreement]",
             "    measures: [questions-two-years]",
             ("measures", "'questions-two-years'"),
         ),
         (
             "activities.yaml",
-            "    derived_from: [p-purpose, p-quality, p-categories, p-law]",
+            "    derived_from: [p-purpose, p-quality, p-categories, p-law, p-agreement, p-special-basis, p-rights]",
             "    derived_from: [p-purpose, askers]",
             ("derived_from", "'askers'"),
         ),
@@ -181,7 +181,7 @@ def test_purpose_broader_than_a_data_subject_is_the_wrong_kind(kitchen_sink, rop
 @pytest.mark.parametrize(
     ("file", "old", "new", "term"),
     [
-        ("activities.yaml", "[eu-gdpr:A6-1-c]", "[eu-gdpr:A6-1-z]", "eu-gdpr:A6-1-z"),
+        ("activities.yaml", "[eu-gdpr:A6-1-c, eu-gdpr:A9-2-g]", "[eu-gdpr:A6-1-z, eu-gdpr:A9-2-g]", "eu-gdpr:A6-1-z"),
         ("data.yaml", "broader: dpv:Citizen", "broader: dpv:Consnet", "dpv:Consnet"),
         ("data.yaml", "pd:EmailAddress", "pd:EMailAddress", "pd:EMailAddress"),
         (
@@ -499,7 +499,7 @@ def test_failed_build_leaves_existing_output_byte_for_byte(kitchen_sink, ropa_bu
     out = workdir / "out.ttl"
     out.write_bytes(previous)
     before = out.stat().st_mtime_ns
-    kitchen_sink.edit("activities.yaml", "[eu-gdpr:A6-1-c]", "[eu-gdpr:A6-1-z]")
+    kitchen_sink.edit("activities.yaml", "[eu-gdpr:A6-1-c, eu-gdpr:A9-2-g]", "[eu-gdpr:A6-1-z, eu-gdpr:A9-2-g]")
     result = ropa_build(kitchen_sink).result
     assert result.exit_code == 2, result.output
     assert out.read_bytes() == previous

@@ -224,8 +224,8 @@ def test_names_keep_their_languages(ks_graph):
     [
         ("p-purpose", "Purpose of processing personal data", 1, 5),
         ("p-special", "Categories of personal data", 2, 12),
-        ("p-two-years", "Personal data retention and disposal times", 1, 25),
-        ("p-contact", "Contact person of the data controller", 1, 35),
+        ("p-two-years", "Personal data retention and disposal times", 1, 27),
+        ("p-contact", "Contact person of the data controller", 1, 37),
     ],
 )
 def test_passage_provenance(kitchen_sink, ks_graph, passage, heading, item, line):
@@ -264,9 +264,12 @@ def test_entries_point_to_their_passages_and_records(ks_graph):
         KS["p-quality"],
         KS["p-categories"],
         KS["p-law"],
+        KS["p-agreement"],
+        KS["p-special-basis"],
+        KS["p-rights"],
     }
     assert ks_graph.value(activity, ROPA.recordFile) == Literal("ks/activities.yaml")
-    assert ks_graph.value(activity, ROPA.recordLine).toPython() == 23
+    assert ks_graph.value(activity, ROPA.recordLine).toPython() == 27
 
 
 # --- Retention ---------------------------------------------------------------------------------

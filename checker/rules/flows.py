@@ -1,7 +1,9 @@
 """Rules about paths through the flow graph (see :mod:`checker.flowgraph`).
 
-FLOW-SPECIAL-TO-PROCESSOR: special-category data (Art. 9(1)) reach an external processor.
-The processor contract (Art. 28(3)) and the Art. 9(2) condition must cover them.
+FLOW-SPECIAL-TO-PROCESSOR (info): special-category data (Art. 9(1)) may reach an external
+processor. For the record: the processor contract (Art. 28(3)) and the Art. 9(2) condition
+must cover them; the shapes ART28-3-CONTRACT and ART9-2-CONDITION report when they are
+missing.
 
 FLOW-THIRD-COUNTRY-CHAIN: personal data reach an entity located outside the EU/EEA through
 a processor or its systems (sub-processing, Art. 28(2), 28(4)); Chapter V (Art. 44-46)
@@ -55,7 +57,7 @@ def special_to_processor(graph: Graph, index: SourceIndex) -> list[Finding]:
                 finding_for(
                     graph,
                     index,
-                    severity=Severity.WARNING,
+                    severity=Severity.INFO,
                     rule="FLOW-SPECIAL-TO-PROCESSOR",
                     message=f"Special-category data ({', '.join(label_of(graph, URIRef(d)) for d in special)}) "
                     f"may reach the processor {flows.nodes[b]['label']}. Make sure the Art. 28(3) "
