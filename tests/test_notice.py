@@ -281,8 +281,7 @@ def test_customs_gaps_are_reported_and_pinned(customs_en: Notice) -> None:
         "processor_location": 3,
         "retention": 19,
         "retention_period": 1,
-        "requirement": 11,
-        "sources": 32,
+        "requirement": 43,
     }
     assert [t.text for t in gaps["processor_location"].subjects] == [
         "Fonecta Oy",
