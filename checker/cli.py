@@ -492,3 +492,99 @@ def coverage(source: Path, paths: tuple[Path, ...], fmt: str, output: Path | Non
         write_atomically(output, report.encode("utf-8"))
     else:
         click.echo(report, nl=False)
+
+
+@main.command()
+@paths_argument
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8501,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@engine_errors
+def dashboard(paths: tuple[Path, ...], host: str, port: int) -> None:
+    """Browse the records in a read-only web dashboard (Streamlit): data flows across
+    units, activities with the register's own words, retention, findings, a SPARQL
+    console and the privacy notice.
+
+    Prints the address once the server answers; Ctrl-C stops it. Records that cannot be
+    built are shown as an error page naming the file and line. Exit status: the server's
+    (0 after Ctrl-C), 2 for usage errors.
+    """
+    import json
+    import os
+    import signal
+    import socket
+    import subprocess
+    import threading
+    import time
+    import urllib.request
+
+    from checker.assets import asset_dir
+
+    app = asset_dir("dashboard") / "app.py"
+    if not app.is_file():
+        raise UserError(f"the dashboard is not installed: {app} is missing")
+    if port == 0:
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+    env = dict(os.environ, ROPA_DASHBOARD_PATHS=json.dumps([str(p) for p in paths]))
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.headless=true",
+        "--browser.gatherUsageStats=false",
+        f"--server.address={host}",
+        f"--server.port={port}",
+        "--server.fileWatcherType=none",
+        "--theme.base=light",
+    ]
+    shown_host = f"[{host}]" if ":" in host else host
+    address = f"http://{shown_host}:{port}/"
+    probe_host = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else shown_host
+    health = f"http://{probe_host}:{port}/_stcore/health"
+    # Streamlit's own messages go to stderr; stdout carries only the address.
+    server = subprocess.Popen(command, env=env, stdout=sys.stderr, stderr=sys.stderr)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM too: stop the server, never leave it behind
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, stop) if in_main else None
+    try:
+        deadline = time.monotonic() + 120
+        while server.poll() is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(health, timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        if server.poll() is None:
+            records = ", ".join(str(p) for p in paths) or "the shipped register"
+            click.echo(address)
+            click.echo(f"ropa dashboard: {records} at {address} (Ctrl-C stops)", err=True)
+        status = server.wait()
+    except KeyboardInterrupt:
+        server.send_signal(signal.SIGINT)
+        try:
+            status = server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            status = server.wait()
+        if status in (-signal.SIGINT, -signal.SIGTERM, -signal.SIGKILL, 130):
+            status = 0  # stopped as asked
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+        if server.poll() is None:
+            server.terminate()
+            server.wait()
+    sys.exit(status)
