@@ -142,8 +142,11 @@ def check(
     owl: bool,
     output: Path | None,
 ) -> None:
-    """Check the records against GDPR: Art. 30 contents, legal bases, special categories,
-    processors, transfers, retention, notice contents, DPO, Finnish rules.
+    """Check the records against the GDPR and report every gap, with its article.
+
+    Rules: Art. 30 contents, legal bases, special categories, processors, transfers,
+    retention, notice contents, DPO, Finnish rules (shapes/), flow-graph rules, and with
+    --owl the ontology's consistency.
 
     Exit status: 0 when no finding outside the baseline is at or above --fail-on,
     1 when some are, 2 for usage or input errors.
@@ -429,7 +432,7 @@ def publish(
 def notice(
     paths: tuple[Path, ...], fmt: str, lang: str, allow_gaps: bool, output: Path | None
 ) -> None:
-    """Generate the GDPR Art. 13/14 privacy notice from the records.
+    """Generate the privacy notice (GDPR Articles 13 and 14) from the records.
 
     Every item the law requires and the records lack is reported on stderr. Exit status:
     0 notice written, 1 items missing (nothing written unless --allow-gaps), 2 usage or
