@@ -181,7 +181,12 @@ def test_purpose_broader_than_a_data_subject_is_the_wrong_kind(kitchen_sink, rop
 @pytest.mark.parametrize(
     ("file", "old", "new", "term"),
     [
-        ("activities.yaml", "[eu-gdpr:A6-1-c, eu-gdpr:A9-2-g]", "[eu-gdpr:A6-1-z, eu-gdpr:A9-2-g]", "eu-gdpr:A6-1-z"),
+        (
+            "activities.yaml",
+            "[eu-gdpr:A6-1-c, eu-gdpr:A9-2-g]",
+            "[eu-gdpr:A6-1-z, eu-gdpr:A9-2-g]",
+            "eu-gdpr:A6-1-z",
+        ),
         ("data.yaml", "broader: dpv:Citizen", "broader: dpv:Consnet", "dpv:Consnet"),
         ("data.yaml", "pd:EmailAddress", "pd:EMailAddress", "pd:EMailAddress"),
         (
@@ -499,7 +504,9 @@ def test_failed_build_leaves_existing_output_byte_for_byte(kitchen_sink, ropa_bu
     out = workdir / "out.ttl"
     out.write_bytes(previous)
     before = out.stat().st_mtime_ns
-    kitchen_sink.edit("activities.yaml", "[eu-gdpr:A6-1-c, eu-gdpr:A9-2-g]", "[eu-gdpr:A6-1-z, eu-gdpr:A9-2-g]")
+    kitchen_sink.edit(
+        "activities.yaml", "[eu-gdpr:A6-1-c, eu-gdpr:A9-2-g]", "[eu-gdpr:A6-1-z, eu-gdpr:A9-2-g]"
+    )
     result = ropa_build(kitchen_sink).result
     assert result.exit_code == 2, result.output
     assert out.read_bytes() == previous

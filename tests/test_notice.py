@@ -473,7 +473,10 @@ def test_finnish_uses_finnish_labels_and_lists_the_english_ones(customs: Graph) 
     assert {"Customer feedback", "Union Customs Code"} <= listed
     # ontology/labels-fi-sv.ttl gives the Ombudsman a Finnish name.
     assert "Tietosuojavaltuutetun toimisto" in text
-    assert not {"Tulli", "Tullilaki", "Finnish Customs", "Office of the Data Protection Ombudsman"} & listed
+    assert (
+        not {"Tulli", "Tullilaki", "Finnish Customs", "Office of the Data Protection Ombudsman"}
+        & listed
+    )
     assert all(t.fallback and t.lang == "en" for t in notice.fallback_terms)
     html = render_notice(notice, "html")
     assert '<html lang="fi">' in html

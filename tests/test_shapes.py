@@ -16,7 +16,8 @@ from checker.check import check, shapes_graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 RULE_IDS = sorted(
-    str(i) for s in shapes_graph().subjects(SH.severity, None)
+    str(i)
+    for s in shapes_graph().subjects(SH.severity, None)
     for i in shapes_graph().objects(s, DCTERMS.identifier)
 )
 FIXTURE_IDS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -31,10 +32,16 @@ def test_every_shape_has_id_severity_article_and_message() -> None:
     shapes = shapes_graph()
     for shape in shapes.subjects(SH.severity, None):
         assert shapes.value(shape, DCTERMS.identifier), shape
-        assert str(shapes.value(shape, SH.severity)).rsplit("#")[-1] in {"Violation", "Warning", "Info"}
+        assert str(shapes.value(shape, SH.severity)).rsplit("#")[-1] in {
+            "Violation",
+            "Warning",
+            "Info",
+        }
         message = shapes.value(shape, SH.message)
         assert message is not None and message.language == "en", shape
-        assert str(shapes.value(shape, shapes.namespace_manager.expand_curie("ropa:article")) or ""), shape
+        assert str(
+            shapes.value(shape, shapes.namespace_manager.expand_curie("ropa:article")) or ""
+        ), shape
 
 
 @pytest.mark.parametrize("rule", FIXTURE_IDS)

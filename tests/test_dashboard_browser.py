@@ -1,0 +1,422 @@
+"""The dashboard in a real browser: `ropa dashboard` (the real CLI, in a subprocess) and
+Debian's Chromium through Playwright (issue 6).
+
+Every page is opened, its key content checked and a screenshot saved into the folder named
+by ``ROPA_ARTIFACTS`` (else the test's tmp_path; the path is printed). Chromium comes from
+``bash scripts/chromium.sh``; without it the tests skip, except under ``CI=true``, where they
+fail. ``ROPA_UPDATE_SCREENSHOTS=1`` also rewrites docs/screenshots/flows.png.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.build import build
+from checker.check import check
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM = Path(os.environ.get("ROPA_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+BASE = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"
+
+
+def require_chromium() -> None:
+    """Skip without Chromium, but fail in CI: there the browser test must run."""
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is missing: run `bash scripts/chromium.sh`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def dashboard(*paths: str, cwd: Path, log: Path) -> Iterator[str]:
+    """Run ``ropa dashboard PATHS --port N`` until the block ends; yield its address."""
+    port = free_port()
+    with log.open("w", encoding="utf-8") as errors:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "checker", "dashboard", *paths, "--port", str(port)],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            start_new_session=True,  # its own process group: stopped as one below
+        )
+        try:
+            health = f"http://127.0.0.1:{port}/_stcore/health"
+            deadline = time.monotonic() + 120
+            while True:
+                assert server.poll() is None, f"ropa dashboard ended: {log.read_text()}"
+                assert time.monotonic() < deadline, f"no answer from {health}: {log.read_text()}"
+                try:
+                    with urllib.request.urlopen(health, timeout=2) as answer:
+                        if answer.read() == b"ok":
+                            break
+                except OSError:
+                    time.sleep(0.2)
+            assert server.stdout is not None
+            address = server.stdout.readline().strip()
+            assert address == f"http://127.0.0.1:{port}/", "ropa dashboard prints its address"
+            yield address
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+                try:
+                    server.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(server.pid, signal.SIGKILL)
+                    server.wait()
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ.get("ROPA_ARTIFACTS") or tmp_path_factory.mktemp("dashboard"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\ndashboard screenshots: {folder}")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        yield None
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard of the shipped register, started once for the module."""
+    if not CHROMIUM.exists():
+        yield ""
+        return
+    log = tmp_path_factory.mktemp("server") / "dashboard.log"
+    with dashboard(cwd=ROOT, log=log) as address:
+        yield address
+
+
+#: Charts each page shows (Plotly loads lazily: they appear after the script has run).
+CHARTS = {"": 1, "activities": 0, "retention": 1, "findings": 1, "query": 0, "notice": 0}
+
+
+def settle(page: Any, charts: int = 0) -> None:
+    """Wait until the script has run and ``charts`` visible charts are drawn."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"] h1', timeout=120_000
+    )
+    page.wait_for_function(
+        """(wanted) => {
+            const shown = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                .filter(c => c.offsetParent !== null);
+            return shown.length >= wanted && shown.every(c => c.querySelector('.main-svg'))
+                && !document.querySelector('[data-testid^="stSkeleton"], [data-testid="stAppSkeleton"]');
+        }""",
+        arg=charts,
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
+
+
+def visit(browser: Any, address: str, path: str, charts: int | None = None) -> Any:
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(address + path)
+    settle(page, CHARTS.get(path.split("?", 1)[0], 0) if charts is None else charts)
+    return page
+
+
+def content(page: Any) -> str:
+    """All text of the page, the figures' SVG text included."""
+    return " ".join(str(page.evaluate("() => document.body.textContent")).split())
+
+
+def drawn_labels(page: Any) -> set[str]:
+    """The node labels of the flow network as Plotly drew them (line breaks undone)."""
+    labels = page.evaluate(
+        """() => {
+            const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+            return (gd.layout.annotations || []).map(a => a.text || '');
+        }"""
+    )
+    return {" ".join(str(label).replace("<br>", " ").split()) for label in labels}
+
+
+def shoot(page: Any, folder: Path, name: str, *, tall: bool = True) -> Path:
+    """A screenshot of the whole page (the app scrolls inside its own container, so the
+    viewport is made as tall as the content first)."""
+    if tall:
+        height = page.evaluate(
+            """() => Math.max(...[...document.querySelectorAll('section, div')]
+                .map(e => e.scrollHeight))"""
+        )
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 40, 8000)})
+        page.wait_for_timeout(800)  # the charts resize to the new viewport
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path))
+    print(f"screenshot: {path}")
+    return path
+
+
+def click_node(page: Any, trace_name: str, node: str) -> None:
+    """Click a node of the flow network where Plotly drew it (scrolled into view first)."""
+    locate = """([name, key]) => {
+        const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        const trace = gd.data.find(t => t.name === name);
+        const i = trace.customdata.indexOf(key);
+        const layout = gd._fullLayout, rect = gd.getBoundingClientRect();
+        return {x: rect.left + layout._size.l + layout.xaxis.l2p(trace.x[i]),
+                y: rect.top + layout._size.t + layout.yaxis.l2p(trace.y[i])};
+    }"""
+    where = page.evaluate(locate, [trace_name, f"node:{node}"])
+    page.evaluate(
+        """(y) => {
+            let box = document.querySelector('[data-testid="stPlotlyChart"]');
+            while (box && !(box.scrollHeight > box.clientHeight
+                    && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) {
+                box = box.parentElement;
+            }
+            (box || document.scrollingElement).scrollBy(0, y - window.innerHeight / 2);
+        }""",
+        where["y"],
+    )
+    page.wait_for_timeout(300)
+    where = page.evaluate(locate, [trace_name, f"node:{node}"])
+    page.mouse.move(where["x"], where["y"])
+    page.wait_for_timeout(200)
+    page.mouse.click(where["x"], where["y"])
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+def test_flows(browser: Any, shipped: str, artifacts: Path) -> None:
+    require_chromium()
+    page = visit(browser, shipped, "")
+    assert "Data flows" in content(page)
+    labels = drawn_labels(page)
+    for party in (
+        "Customer information service",
+        "E-services of the customer services",
+        "Elisa Oyj",
+        "Fonecta Oy",
+    ):
+        assert party in labels, f"{party} not drawn"
+    svg = page.locator('[data-testid="stPlotlyChart"]').first.text_content() or ""
+    assert "Fonecta Oy" in svg, "the labels are in the drawn SVG"
+    shoot(page, artifacts, "flows")
+    page.close()
+
+
+def test_flows_ip_address_path_and_a_click(browser: Any, shipped: str, artifacts: Path) -> None:
+    """Done-when: which processors receive IP addresses; a click opens a node's details."""
+    require_chromium()
+    page = visit(browser, shipped, "?data=pd:IPAddress")
+    text = content(page)
+    reaches = text.split("Processors it reaches:", 1)[1].split("Recipients", 1)[0]
+    assert "Elisa Oyj" in reaches and "Fonecta Oy" in reaches
+    assert "Paytrail" not in reaches
+    if os.environ.get("ROPA_UPDATE_SCREENSHOTS") == "1":
+        save_readme_screenshot(page)
+    click_node(page, "Processors", BASE + "elisa")
+    page.wait_for_selector("h4:has-text('Elisa Oyj')", timeout=60_000)
+    settle(page, 1)
+    text = content(page)
+    assert "Receives from" in text and "Activities on these edges" in text
+    shoot(page, artifacts, "flows-ip-address")
+    page.close()
+
+
+def save_readme_screenshot(page: Any) -> None:
+    """docs/screenshots/flows.png: the Flows page at 1400x1000, from the filters down."""
+    page.evaluate(
+        """() => {
+            const label = [...document.querySelectorAll('label')]
+                .find(e => e.textContent.trim().startsWith('Data category'));
+            let box = label;
+            while (box && !(box.scrollHeight > box.clientHeight
+                    && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) {
+                box = box.parentElement;
+            }
+            (box || document.scrollingElement).scrollBy(0, label.getBoundingClientRect().top - 110);
+        }"""
+    )
+    page.wait_for_timeout(800)
+    target = ROOT / "docs" / "screenshots" / "flows.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target))
+    print(f"wrote {target}")
+
+
+def test_activities_with_provenance(browser: Any, shipped: str, artifacts: Path) -> None:
+    require_chromium()
+    page = visit(browser, shipped, "activities?activity=chat-ip-disruption-management")
+    text = content(page)
+    assert "IP addresses in the web chat service for disruption management" in text
+    assert "Where the register description says it" in text
+    assert "IP addresses are collected for disruption management" in text
+    shoot(page, artifacts, "activities")
+    page.close()
+
+
+def test_retention(browser: Any, shipped: str, artifacts: Path) -> None:
+    """Done-when: what is kept indefinitely."""
+    require_chromium()
+    page = visit(browser, shipped, "retention")
+    text = content(page)
+    assert "Kept indefinitely" in text and "No retention recorded" in text
+    assert "Feedback on accessibility and related replies" in text
+    shoot(page, artifacts, "retention")
+    page.close()
+
+
+def test_findings_link_to_their_activity(browser: Any, shipped: str, artifacts: Path) -> None:
+    """Done-when: which activities have findings; each finding reaches its activity."""
+    require_chromium()
+    findings = check(build()).findings
+    linked = next(f for f in findings if f.activity)
+    page = visit(browser, shipped, "findings")
+    text = content(page)
+    assert "Activities with findings" in text
+    assert linked.rule in text, "the findings-by-rule chart names the rule"
+    shoot(page, artifacts, "findings")
+    page.close()
+    activity = linked.activity.rsplit("/", 1)[-1]
+    page = visit(browser, shipped, f"activities?activity={activity}")
+    text = content(page)
+    assert "finding(s) for this activity" in text and linked.rule in text
+    page.close()
+
+
+def test_query(browser: Any, shipped: str, artifacts: Path) -> None:
+    require_chromium()
+    page = visit(browser, shipped, "query")
+    text = content(page)
+    assert "SPARQL console" in text and "row(s) in" in text and "Download CSV" in text
+    shoot(page, artifacts, "query")
+    page.close()
+
+
+def test_notice(browser: Any, shipped: str, artifacts: Path) -> None:
+    require_chromium()
+    page = visit(browser, shipped, "notice")
+    assert "Download HTML" in content(page)
+    page.wait_for_timeout(1000)
+    frames = [f for f in page.frames if f.url.startswith("data:")]
+    assert frames, "the notice preview"
+    preview = frames[0].content()
+    assert "Privacy notice" in preview and "Information missing from the records" in preview
+    shoot(page, artifacts, "notice", tall=False)
+    page.close()
+
+
+def test_bad_records_show_an_error_page(browser: Any, tmp_path: Path, artifacts: Path) -> None:
+    require_chromium()
+    records = tmp_path / "ks"
+    shutil.copytree(FIXTURES / "kitchen-sink", records)
+    with (records / "data.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("activities:\n  - id: [unclosed\n")
+    line = (records / "data.yaml").read_text(encoding="utf-8").count("\n") + 1
+    with dashboard("ks", cwd=tmp_path, log=tmp_path / "dashboard.log") as address:
+        page = visit(browser, address, "", charts=0)
+        text = content(page)
+        assert "The records could not be loaded" in text
+        assert f"ks/data.yaml:{line}" in text and "YAML syntax error" in text
+        assert "Traceback" not in text
+        shoot(page, artifacts, "bad-records", tall=False)
+        page.close()
+
+
+# --- the command itself ----------------------------------------------------------------------
+
+
+def test_help_names_the_options() -> None:
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    result = CliRunner().invoke(main, ["dashboard", "--help"])
+    assert result.exit_code == 0
+    assert "--port" in result.output and "--host" in result.output and "read-only" in result.output
+
+
+def test_a_busy_port_is_the_servers_error(tmp_path: Path) -> None:
+    """Streamlit cannot listen: `ropa dashboard` prints no address and exits with its status."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "checker", "dashboard", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert str(port) in done.stderr
+
+
+def test_sigterm_stops_the_server_too(tmp_path: Path) -> None:
+    """Stopping `ropa dashboard` (its own process only) never leaves Streamlit behind."""
+    port = free_port()
+    with (tmp_path / "dashboard.log").open("w") as log:
+        ropa = subprocess.Popen(
+            [sys.executable, "-m", "checker", "dashboard", "--port", str(port)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            assert ropa.stdout is not None
+            assert ropa.stdout.readline().strip() == f"http://127.0.0.1:{port}/"
+            ropa.send_signal(signal.SIGTERM)
+            assert ropa.wait(timeout=30) == 0
+            with pytest.raises(ProcessLookupError):
+                os.killpg(ropa.pid, 0)  # nothing is left in its process group
+            with pytest.raises(OSError):
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(ropa.pid, signal.SIGKILL)
+            ropa.wait()

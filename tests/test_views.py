@@ -1,0 +1,710 @@
+"""checker.views: the tables, details and figures the dashboard shows (issue 6).
+
+Most tests read the shipped register (built once for the module); the edge cases use small
+hand-written DPV graphs. Nothing here starts Streamlit: see test_dashboard_apptest.py and
+test_dashboard_browser.py for the pages.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import to_isomorphic
+from rdflib.namespace import RDF
+
+from checker import query as q
+from checker.assets import default_records
+from checker.build import build
+from checker.flowgraph import EdgeData, flow_graph
+from checker.views import (
+    ACTIVITY_FIELDS,
+    RETENTION_KINDS,
+    FlowFilter,
+    Model,
+    Selection,
+    _acyclic,
+    activities_table,
+    activities_with_findings,
+    activity_detail,
+    data_category_options,
+    duration_years,
+    edge_key,
+    edge_label,
+    filter_flows,
+    findings_by_rule,
+    findings_figure,
+    findings_table,
+    flow_figure,
+    flow_layout,
+    handlers,
+    input_files,
+    input_fingerprint,
+    layers,
+    legal_basis_options,
+    load_model,
+    local_id,
+    name_of,
+    narrower_closure,
+    node_detail,
+    node_key,
+    notice_view,
+    parse_selection,
+    processing_units,
+    processor_options,
+    register_summary,
+    retention_figure,
+    retention_kind,
+    retention_rows,
+    run_query,
+    sankey_data,
+    sankey_figure,
+    search_activities,
+    unit_options,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"
+PD = "https://w3id.org/dpv/pd#"
+DPV = "https://w3id.org/dpv#"
+ROPA = "https://w3id.org/ropa-kg/ontology#"
+EU_GDPR = "https://w3id.org/dpv/legal/eu/gdpr#"
+IP = PD + "IPAddress"
+PERSONAL_IDENTITY_CODE = ROPA + "FinnishPersonalIdentityCode"
+ELISA, FONECTA, PAYTRAIL = BASE + "elisa", BASE + "fonecta", BASE + "paytrail"
+CHAT_IP = BASE + "chat-ip-disruption-management"
+WEB_ANALYTICS = BASE + "web-analytics"
+PREFIXES = f"""
+@prefix dpv: <{DPV}> . @prefix pd: <{PD}> . @prefix ropa: <{ROPA}> .
+@prefix eu-gdpr: <{EU_GDPR}> . @prefix ex: <https://example.org/r#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+@pytest.fixture(scope="module")
+def model() -> Model:
+    return load_model([])
+
+
+@pytest.fixture(scope="module")
+def labels(model: Model) -> dict[str, str]:
+    return {n: d["label"] for n, d in model.flows.nodes(data=True)}
+
+
+def turtle(text: str) -> Graph:
+    graph = Graph()
+    graph.parse(data=PREFIXES + text, format="turtle")
+    return graph
+
+
+def node_labels(flows: nx.DiGraph) -> set[str]:
+    return {d["label"] for _, d in flows.nodes(data=True)}
+
+
+# --- loading and the cache key ----------------------------------------------------------------
+
+
+def test_model_holds_graph_findings_and_flows(model: Model) -> None:
+    assert len(model.graph) > 1000
+    assert model.findings, "the shipped register has findings"
+    assert model.flows.number_of_edges() > 10
+    assert model.paths == ()
+
+
+def test_input_files_are_the_record_set_and_its_register_description() -> None:
+    names = {p.name for p in input_files([])}
+    assert {"activities.yaml", "register-description.txt"} <= names
+    assert all(p.is_file() for p in input_files([]))
+
+
+def test_fingerprint_follows_content_not_time(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "kitchen-sink", records)
+    first = input_fingerprint([records])
+    assert input_fingerprint([records]) == first
+    (records / "data.yaml").touch()  # same content, new time: same key
+    assert input_fingerprint([records]) == first
+    with (records / "data.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("# an edit\n")
+    assert input_fingerprint([records]) != first
+    assert input_fingerprint([records / "missing.yaml"]) != input_fingerprint([records])
+
+
+def test_views_do_not_change_the_graph(model: Model) -> None:
+    """Read-only: computing every view leaves the graph as it was."""
+    before = to_isomorphic(model.graph)
+    size = len(model.graph)
+    activities_table(model.graph, model.findings)
+    for row in model.activities[:5]:
+        activity_detail(model.graph, row.iri, model.findings)
+    retention_rows(model.graph)
+    flt = FlowFilter(data=frozenset({IP}))
+    shown = filter_flows(model.graph, model.flows, flt)
+    flow_figure(model.graph, shown, flow_layout(shown))
+    sankey_data(model.graph, model.flows)
+    run_query(model.engine, "SELECT * WHERE { ?s a dpv:Process }")
+    notice_view(model.notice("en"))
+    assert len(model.graph) == size
+    assert to_isomorphic(model.graph) == before
+
+
+# --- activities --------------------------------------------------------------------------------
+
+
+def test_activities_table_lists_every_activity_sorted(model: Model) -> None:
+    rows = activities_table(model.graph, model.findings)
+    processes = {str(s) for s in model.graph.subjects(RDF.type, URIRef(DPV + "Process"))}
+    assert {r.iri for r in rows} == processes
+    assert [r.name.casefold() for r in rows] == sorted(r.name.casefold() for r in rows)
+    assert all(r.source.startswith("ropa/finnish-customs/") for r in rows)
+    with_activity = [f for f in model.findings if f.activity]
+    assert sum(r.findings for r in rows) == len(with_activity)
+
+
+def test_activity_row_facts(model: Model) -> None:
+    row = {r.iri: r for r in model.activities}[CHAT_IP]
+    assert row.id == "chat-ip-disruption-management"
+    assert "Elisa Oyj" in row.processors
+    assert "30 days" in row.retention
+    assert row.legal_bases
+    missing = [r for r in model.activities if r.retention == "missing"]
+    assert missing, "the shipped register has activities without retention"
+
+
+def test_search_needs_every_word(model: Model) -> None:
+    rows = model.activities
+    elisa = search_activities(rows, "elisa")
+    assert CHAT_IP in {r.iri for r in elisa}
+    assert all("elisa" in r.text() for r in elisa)
+    both = search_activities(rows, "ELISA chat")
+    assert {r.iri for r in both} <= {r.iri for r in elisa}
+    assert search_activities(rows, "") == list(rows)
+    assert search_activities(rows, "no-such-word-anywhere") == []
+
+
+def test_activity_detail_quotes_the_register(model: Model) -> None:
+    detail = activity_detail(model.graph, CHAT_IP, model.findings)
+    assert detail.name.startswith("IP addresses")
+    assert detail.source.startswith("ropa/finnish-customs/activities.yaml:")
+    assert [q.number for q in detail.quotes] == list(range(1, len(detail.quotes) + 1))
+    order = [(q.section_order, q.item or 0, q.line or 0) for q in detail.quotes]
+    assert order == sorted(order), "quotes follow the register description"
+    processors = [f for f in detail.facts if f.field == "Processors"]
+    assert [f.value for f in processors] == ["Elisa Oyj"]
+    purpose = next(f for f in detail.facts if f.field == "Purposes")
+    quoted = " ".join(detail.quotes[n - 1].text for n in purpose.quotes)
+    assert "IP addresses" in quoted
+    assert all(1 <= n <= len(detail.quotes) for f in detail.facts for n in f.quotes)
+    assert all(q.section and q.item for q in detail.quotes)
+    assert "Purpose of processing personal data" in detail.quotes[0].where
+    assert {f.rule for f in detail.findings} == {
+        f.rule for f in model.findings if f.activity == CHAT_IP
+    }
+    fields = [name for name, _ in ACTIVITY_FIELDS]
+    assert [fields.index(f) for f in detail.fields()] == sorted(
+        fields.index(f) for f in detail.fields()
+    )
+
+
+def test_every_activity_has_provenance_quoted_verbatim(model: Model) -> None:
+    text = (default_records() / "register-description.txt").read_text(encoding="utf-8")
+    for row in model.activities:
+        detail = activity_detail(model.graph, row.iri)
+        assert detail.quotes, f"{row.id} has no passage"
+        for quote in detail.quotes:
+            assert quote.text in text, quote.text
+
+
+def test_activity_detail_of_a_non_activity() -> None:
+    with pytest.raises(KeyError):
+        activity_detail(Graph(), BASE + "nothing")
+
+
+def test_special_category_data_is_marked(model: Model) -> None:
+    detail = activity_detail(model.graph, BASE + "general-info-chat")
+    special = [f for f in detail.facts if f.note.startswith("special category")]
+    assert special and all(f.field == "Personal data" for f in special)
+    row = {r.iri: r for r in model.activities}[BASE + "general-info-chat"]
+    assert row.special_data
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "years"),
+    [
+        ("P2Y", 2.0),
+        ("P6M", 0.5),
+        ("P1Y6M", 1.5),
+        ("P30D", 30 / 365.25),
+        ("P2W", 14 / 365.25),
+        ("PT36H", 1.5 / 365.25),
+        ("P0D", 0.0),
+    ],
+)
+def test_duration_years(value: str, years: float) -> None:
+    assert duration_years(value) == pytest.approx(years)
+
+
+@pytest.mark.parametrize("value", ["", "P", "2Y", "PT", "forever", "P2Y junk"])
+def test_duration_years_rejects(value: str) -> None:
+    assert duration_years(value) is None
+
+
+RETENTION_GRAPH = """
+ex:a a dpv:Process ; rdfs:label "A" ; dpv:hasPersonalData pd:Name ;
+    dpv:hasStorageCondition ex:fixed, ex:calendar, ex:forever, ex:gone, ex:elsewhere,
+        ex:vague, ex:until, ex:from .
+ex:b a dpv:Process ; rdfs:label "B" ; dpv:hasPersonalData pd:Name .
+ex:c a dpv:Process ; rdfs:label "C" ;
+    dpv:hasStorageCondition [ a dpv:StorageDuration ;
+        dpv:hasDuration [ a dpv:TemporalDuration ; rdf:value "P6Y"^^xsd:duration ] ] .
+ex:fixed dpv:hasDuration [ a dpv:TemporalDuration ; rdf:value "P2Y"^^xsd:duration ;
+    ropa:isMaximum true ] ; ropa:coversData pd:Name, pd:EmailAddress .
+ex:calendar dpv:hasDuration [ a dpv:TemporalDuration, ropa:CurrentYearPlus ;
+    rdf:value "P6Y"^^xsd:duration ] .
+ex:forever dpv:hasDuration [ a dpv:EndlessDuration ] ; ropa:coversData pd:Name .
+ex:gone dpv:hasDuration [ a ropa:NotStored ] .
+ex:elsewhere dpv:hasDuration [ a ropa:DelegatedRetention ; ropa:delegatedTo ex:archive ] .
+ex:archive rdfs:label "The archive" .
+ex:vague dpv:hasDuration [ a dpv:IndeterminateDuration ] .
+ex:until dpv:hasDuration [ a dpv:UntilEventDuration ; ropa:untilEvent ex:closed ] .
+ex:closed rdfs:label "Case closed" .
+ex:from dpv:hasDuration [ a dpv:UntilEventDuration ; rdf:value "P1Y"^^xsd:duration ;
+    ropa:countedFrom ex:closed ] .
+"""
+
+
+def test_retention_kinds_of_every_duration_class() -> None:
+    graph = turtle(RETENTION_GRAPH)
+    ex = "https://example.org/r#"
+    kinds = {
+        name: retention_kind(graph, URIRef(ex + name))
+        for name in ("fixed", "calendar", "forever", "gone", "elsewhere", "vague", "until", "from")
+    }
+    assert kinds == {
+        "fixed": "fixed",
+        "calendar": "calendar",
+        "forever": "indefinite",
+        "gone": "not-stored",
+        "elsewhere": "delegated",
+        "vague": "unspecified",
+        "until": "until-event",
+        "from": "from-event",
+    }
+
+
+def test_retention_rows_per_rule_and_data() -> None:
+    rows = retention_rows(turtle(RETENTION_GRAPH))
+    by_activity: dict[str, list] = {}
+    for row in rows:
+        by_activity.setdefault(row.activity_name, []).append(row)
+    fixed = [r for r in by_activity["A"] if r.kind == "fixed"]
+    assert sorted(r.data_label for r in fixed) == ["EmailAddress", "Name"]  # ids: no vocabulary
+    assert all(r.years == 2.0 and r.maximum for r in fixed)
+    assert [r.kind for r in by_activity["B"]] == ["missing"]
+    assert by_activity["B"][0].missing and by_activity["B"][0].attention
+    assert [(r.kind, r.years) for r in by_activity["C"]] == [("fixed", 6.0)], "blank rules count"
+    kinds = {r.kind: r for r in by_activity["A"]}
+    assert kinds["indefinite"].indefinite and kinds["indefinite"].years is None
+    assert kinds["not-stored"].not_stored and kinds["not-stored"].years == 0.0
+    assert kinds["delegated"].delegated_to == "The archive"
+    assert kinds["delegated"].period == "delegated to The archive"
+    assert kinds["until-event"].period == "until case closed"
+    assert kinds["from-event"].event == "Case closed" and kinds["from-event"].years == 1.0
+    assert kinds["calendar"].years == 6.0
+    assert kinds["not-stored"].data_label == "all data of the activity"
+    assert [r.activity_name for r in rows] == sorted(r.activity_name for r in rows)
+
+
+def test_retention_of_the_shipped_register(model: Model) -> None:
+    rows = model.retention
+    assert {r.activity for r in rows} == {r.iri for r in model.activities}
+    assert {r.kind for r in rows} <= set(RETENTION_KINDS)
+    indefinite = {r.data_label for r in rows if r.indefinite}
+    assert "Feedback on accessibility and related replies" in indefinite
+    chat = [r for r in rows if r.activity == CHAT_IP]
+    assert [(r.kind, r.data) for r in chat] == [("fixed", IP)]
+    assert chat[0].years == pytest.approx(30 / 365.25)
+    assert "30 days" in chat[0].quote
+    assert all(r.delegated_to for r in rows if r.delegated)
+    for row in model.activities:
+        mine = [r for r in rows if r.activity == row.iri]
+        if row.retention == "missing":
+            assert [r.kind for r in mine] == ["missing"]
+        else:
+            assert "missing" not in {r.kind for r in mine}
+
+
+def test_retention_figure_draws_every_row(model: Model) -> None:
+    rows = model.retention
+    fig = retention_figure(rows)
+    drawn = sum(len(trace.y) for trace in fig.data)
+    assert drawn == len(rows)
+    names = {trace.name for trace in fig.data}
+    assert names <= set(RETENTION_KINDS.values())
+    assert "Kept indefinitely" in names and "No retention recorded" in names
+    end = fig.layout.xaxis.range[1]
+    indefinite = next(t for t in fig.data if t.name == "Kept indefinitely")
+    assert all(x == end for x in indefinite.x), "indefinite bars run to the edge"
+    assert len(set(fig.layout.yaxis.categoryarray)) == len(rows), "one line per row"
+
+
+def test_retention_figure_of_nothing() -> None:
+    assert retention_figure([]).data == ()
+
+
+# --- flows -------------------------------------------------------------------------------------
+
+
+def test_ip_addresses_reach_fonecta_and_elisa(model: Model, labels: dict[str, str]) -> None:
+    """Done-when: which processors receive IP addresses."""
+    shown = filter_flows(model.graph, model.flows, FlowFilter(data=frozenset({IP})))
+    processors = {label for _, label in handlers(shown)["processor"]}
+    assert {"Elisa Oyj", "Fonecta Oy"} <= processors
+    assert "Paytrail" not in processors
+    for a, b, attrs in shown.edges(data=True):
+        assert attrs["matched"] == {IP}, (labels[a], labels[b])
+    assert nx.has_path(shown, BASE + "website-visitors", FONECTA)
+    assert nx.has_path(shown, BASE + "chat-users", ELISA)
+
+
+def test_personal_identity_code_by_its_broader_category(model: Model) -> None:
+    """Done-when: which units handle personal identity codes (broader ropa:Finnish...)."""
+    closure = narrower_closure(model.graph, [PERSONAL_IDENTITY_CODE])
+    assert BASE + "personal-identity-code" in closure
+    flt = FlowFilter(data=frozenset({PERSONAL_IDENTITY_CODE}))
+    shown = filter_flows(model.graph, model.flows, flt)
+    assert shown.number_of_edges() > 0
+    assert all(attrs["matched"] <= closure for *_, attrs in shown.edges(data=True))
+    uses = processing_units(model.graph, [PERSONAL_IDENTITY_CODE])
+    assert uses
+    unit_names = {u.label for u in uses}
+    assert "General information service" in unit_names
+    for use in uses:
+        for activity, _ in use.activities:
+            data = {
+                str(d)
+                for d in model.graph.objects(URIRef(activity), URIRef(DPV + "hasPersonalData"))
+            }
+            assert data & closure
+
+
+def test_unit_filter_takes_its_sub_units(model: Model) -> None:
+    unit = BASE + "customer-information-service"
+    shown = filter_flows(model.graph, model.flows, FlowFilter(units=frozenset({unit})))
+    assert BASE + "general-information-service" in shown, "a sub-unit's activities count"
+    assert shown.number_of_edges() < model.flows.number_of_edges()
+
+
+def test_processor_filter_shows_the_paths_to_it(model: Model) -> None:
+    shown = filter_flows(model.graph, model.flows, FlowFilter(processors=frozenset({FONECTA})))
+    assert nx.has_path(shown, BASE + "website-visitors", FONECTA)
+    others = {n for n, k in shown.nodes(data="kind") if k == "processor"} - {FONECTA}
+    assert not others, "edges to other processors are left out"
+
+
+def test_legal_basis_filter(model: Model) -> None:
+    consent = EU_GDPR + "A6-1-a"
+    shown = filter_flows(model.graph, model.flows, FlowFilter(legal_bases=frozenset({consent})))
+    activities = set().union(*(a["carries"].activities for *_, a in shown.edges(data=True)))
+    assert activities == {WEB_ANALYTICS}
+
+
+def test_special_category_filter(model: Model) -> None:
+    from checker.views import is_special
+
+    shown = filter_flows(model.graph, model.flows, FlowFilter(special_only=True))
+    assert shown.number_of_edges() > 0
+    for *_, attrs in shown.edges(data=True):
+        assert attrs["matched"] and all(is_special(model.graph, d) for d in attrs["matched"])
+
+
+def test_filters_combine_and_can_match_nothing(model: Model) -> None:
+    both = FlowFilter(data=frozenset({IP}), processors=frozenset({ELISA}))
+    shown = filter_flows(model.graph, model.flows, both)
+    assert ELISA in shown and FONECTA not in shown
+    nothing = FlowFilter(processors=frozenset({PAYTRAIL}), data=frozenset({IP}))
+    assert filter_flows(model.graph, model.flows, nothing).number_of_nodes() == 0
+    assert not FlowFilter().active and both.active
+    unfiltered = filter_flows(model.graph, model.flows, FlowFilter())
+    assert set(unfiltered.edges) == set(model.flows.edges)
+
+
+def test_filter_options(model: Model) -> None:
+    data = {o.iri: o for o in data_category_options(model.graph, model.flows)}
+    assert IP in data and PERSONAL_IDENTITY_CODE in data
+    assert DPV + "PersonalData" not in data and DPV + "Data" not in data
+    assert data[PERSONAL_IDENTITY_CODE].count >= data[BASE + "personal-identity-code"].count > 0
+    labels = [o.label.casefold() for o in data.values()]
+    assert labels == sorted(labels)
+    units = {o.label for o in unit_options(model.graph, model.flows)}
+    assert "Customer information service" in units
+    processors = {o.label for o in processor_options(model.graph, model.flows)}
+    assert {"Elisa Oyj", "Fonecta Oy"} <= processors
+    bases = {o.iri: o.count for o in legal_basis_options(model.graph)}
+    assert bases[EU_GDPR + "A6-1-c"] == len(model.activities)
+    assert str(data[IP]) == f"{data[IP].label} ({data[IP].count})"
+
+
+def test_equal_labels_are_told_apart() -> None:
+    graph = turtle("""
+    ex:u1 a dpv:OrganisationalUnit ; rdfs:label "Office" .
+    ex:u2 a dpv:OrganisationalUnit ; rdfs:label "Office" .
+    ex:s a dpv:DataSubject ; rdfs:label "People" .
+    ex:a a dpv:Process ; dpv:hasOrganisationalUnit ex:u1, ex:u2 ; dpv:hasDataSource ex:s .
+    """)
+    options = unit_options(graph, flow_graph(graph))
+    assert [o.label for o in options] == ["Office [u1]", "Office [u2]"]
+
+
+def test_layout_columns_run_from_sources_to_processors(model: Model) -> None:
+    positions = flow_layout(model.flows)
+    assert positions == flow_layout(model.flows), "deterministic"
+    assert set(positions) == set(model.flows.nodes)
+    kinds = dict(model.flows.nodes(data="kind"))
+    left = min(x for x, _ in positions.values())
+    right = max(x for x, _ in positions.values())
+    for node, (x, _) in positions.items():
+        if kinds[node] == "data subject":
+            assert x == left
+        if kinds[node] == "processor" and model.flows.out_degree(node) == 0:
+            assert x == right
+    for a, b in _acyclic(model.flows).edges:
+        assert layers(model.flows)[a] < layers(model.flows)[b] or kinds[b] in (
+            "processor",
+            "recipient",
+        )
+
+
+def test_spring_layout_is_seeded(model: Model) -> None:
+    assert flow_layout(model.flows, "spring") == flow_layout(model.flows, "spring")
+    assert flow_layout(nx.DiGraph()) == {}
+
+
+def test_cycles_are_broken_deterministically() -> None:
+    cycle = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("a", "d")])
+    dag = _acyclic(cycle)
+    assert nx.is_directed_acyclic_graph(dag)
+    assert sorted(dag.edges) == [("a", "b"), ("a", "d"), ("b", "c"), ("c", "d")]
+    nx.set_node_attributes(cycle, "unit", "kind")
+    assert layers(cycle) == layers(cycle)
+
+
+def test_sankey_links(model: Model) -> None:
+    data = sankey_data(model.graph, model.flows)
+    assert len(data.labels) == model.flows.number_of_nodes()
+    assert len(data.sources) == len(data.targets) == len(data.values) == len(data.hover)
+    assert all(v >= 1 for v in data.values)
+    links = nx.DiGraph(zip(data.sources, data.targets, strict=True))
+    assert nx.is_directed_acyclic_graph(links)
+    fig = sankey_figure(data)
+    assert fig.data[0].type == "sankey"
+    assert list(fig.data[0].link.value) == list(data.values)
+
+
+def test_flow_figure_makes_nodes_and_edges_clickable(model: Model) -> None:
+    shown = filter_flows(model.graph, model.flows, FlowFilter(data=frozenset({IP})))
+    fig = flow_figure(model.graph, shown, flow_layout(shown), selected=ELISA)
+    keys = [k for trace in fig.data if trace.customdata is not None for k in trace.customdata]
+    assert {node_key(n) for n in shown.nodes} <= set(keys)
+    assert {edge_key(a, b) for a, b in shown.edges} <= set(keys)
+    processors = next(t for t in fig.data if t.name == "Processors")
+    widths = dict(zip(processors.customdata, processors.marker.line.width, strict=True))
+    assert widths[node_key(ELISA)] == 4
+    texts = {a.text for a in fig.layout.annotations}
+    assert {"Elisa Oyj", "Fonecta Oy"} <= texts
+    edges = next(t for t in fig.data if t.name and t.name.startswith("What is handed over"))
+    assert edges.text is None, "every edge carries IP addresses: no labels to repeat it"
+
+
+def test_flow_figure_labels_edges_that_differ(model: Model) -> None:
+    shown = filter_flows(model.graph, model.flows, FlowFilter(processors=frozenset({FONECTA})))
+    fig = flow_figure(model.graph, shown, flow_layout(shown), edge_labels=True)
+    edges = next(t for t in fig.data if t.name and t.name.startswith("What is handed over"))
+    assert len(edges.text) == shown.number_of_edges()
+
+
+def test_parse_selection() -> None:
+    assert parse_selection([]) == Selection()
+    assert parse_selection([{"customdata": node_key("https://e.org/a")}]).node == "https://e.org/a"
+    edge = parse_selection(
+        [{"x": 0}, {"customdata": [edge_key("https://e.org/a", "https://e.org/b")]}]
+    )
+    assert edge.edge == ("https://e.org/a", "https://e.org/b")
+    assert parse_selection([{"customdata": ["something else"]}, {"customdata": []}]) == Selection()
+
+
+def test_node_detail_of_a_processor(model: Model) -> None:
+    shown = filter_flows(model.graph, model.flows, FlowFilter(data=frozenset({IP})))
+    detail = node_detail(model.graph, shown, ELISA)
+    assert detail.label == "Elisa Oyj" and detail.kind == "processor"
+    assert detail.incoming and not detail.outgoing
+    assert all(edge.data == ("IP Address",) for edge in detail.incoming)
+    assert CHAT_IP in {a for a, _ in detail.activities}
+    assert detail.source.startswith("ropa/finnish-customs/parties.yaml:")
+    with pytest.raises(KeyError):
+        node_detail(model.graph, shown, PAYTRAIL)
+
+
+def test_node_detail_of_a_unit_names_its_parts(model: Model) -> None:
+    detail = node_detail(model.graph, model.flows, BASE + "customer-information-service")
+    assert "Customer services (information services)" in detail.part_of
+    assert "General information service" in detail.parts
+
+
+def test_edge_label() -> None:
+    flows = nx.DiGraph()
+    flows.add_edge("a", "b", carries=EdgeData(purposes={"p"}))
+    assert edge_label(Graph(), flows, "a", "b") == "p"
+
+
+# --- findings ----------------------------------------------------------------------------------
+
+
+def test_findings_tables(model: Model) -> None:
+    rows = findings_table(model.graph, model.findings)
+    assert len(rows) == len(model.findings)
+    assert [r.severity for r in rows] == [f.severity.label for f in model.findings]
+    linked = [r for r in rows if r.activity]
+    assert linked and all(r.activity_name for r in linked)
+    counts = findings_by_rule(model.findings)
+    assert sum(c.count for c in counts) == len(model.findings)
+    rank = {"violation": 0, "warning": 1, "info": 2}
+    assert [rank[c.severity] for c in counts] == sorted(rank[c.severity] for c in counts)
+    fig = findings_figure(counts)
+    assert sum(sum(t.x) for t in fig.data) == len(model.findings)
+
+
+def test_activities_with_findings(model: Model) -> None:
+    """Done-when: which activities have findings."""
+    rows = activities_with_findings(model.graph, model.findings)
+    assert {r.activity for r in rows} == {f.activity for f in model.findings if f.activity}
+    assert sum(r.total for r in rows) == len([f for f in model.findings if f.activity])
+    assert [r.violation for r in rows] == sorted((r.violation for r in rows), reverse=True)
+
+
+def test_register_summary(model: Model) -> None:
+    summary = register_summary(model.graph, model.flows, model.findings)
+    assert summary.title == "Processing of personal data in customer services"
+    assert summary.activities == len(model.activities)
+    assert summary.processors >= 2
+    assert sum(summary.findings.values()) == len(model.findings)
+
+
+# --- query and notice --------------------------------------------------------------------------
+
+
+def test_saved_query_with_labels_and_csv(model: Model) -> None:
+    saved = q.saved_queries()["processors-personal-data"]
+    answer = run_query(model.engine, saved.text, saved="processors-personal-data")
+    assert answer.rows and answer.boolean is None
+    assert any(c.endswith("_label") for c in answer.columns)
+    assert "Elisa Oyj" in answer.csv and answer.csv.splitlines()[0].split(",") == list(
+        answer.columns
+    )
+
+
+def test_saved_query_parameters(model: Model) -> None:
+    saved = q.saved_queries()["processor-footprint"]
+    answer = run_query(
+        model.engine, saved.text, saved="processor-footprint", binds={"processor": "fonecta"}
+    )
+    assert answer.rows
+    assert "Elisa Oyj" not in answer.csv
+
+
+def test_console_refuses_updates_and_reports_errors(model: Model) -> None:
+    size = len(model.graph)
+    with pytest.raises(q.UpdateRefused):
+        run_query(model.engine, "DELETE WHERE { ?s ?p ?o }")
+    with pytest.raises(q.QuerySyntaxError) as error:
+        run_query(model.engine, "SELECT * WHERE { ?s ?p }")
+    assert error.value.line == 1
+    with pytest.raises(q.QueryTimeout):
+        run_query(
+            model.engine,
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+            timeout=0.3,
+        )
+    assert len(model.graph) == size
+    ask = run_query(model.engine, "ASK { ?s a dpv:Process }")
+    assert ask.boolean is True and ask.rows == (("true",),)
+
+
+def test_notice_view_in_every_language(model: Model) -> None:
+    for lang in ("en", "fi", "sv"):
+        view = notice_view(model.notice(lang))
+        assert view.lang == lang
+        assert view.markdown.startswith("#")
+        assert view.html.lstrip().lower().startswith("<!doctype html")
+        assert view.gaps, "the shipped register lacks items (the DPO, ...)"
+    assert model.notice("fi") is model.notice("fi"), "composed once per language"
+
+
+# --- other inputs ------------------------------------------------------------------------------
+
+
+def test_plain_dpv_without_provenance() -> None:
+    """Any DPV ROPA: no sections, no passages, names in dpv:hasName, blank retention nodes."""
+    plain = load_model([FIXTURES / "notice" / "plain-dpv.ttl"])
+    rows = plain.activities
+    assert rows and all(r.source == "" for r in rows)
+    orders = next(r for r in rows if r.id == "orders")
+    assert orders.processors == "Example Mailer Inc.", "dpv:hasName, never a bare IRI"
+    assert orders.retention == "6 years"
+    detail = activity_detail(plain.graph, orders.iri, plain.findings)
+    assert detail.quotes == () and all(f.quotes == () for f in detail.facts)
+    assert [r.kind for r in plain.retention if r.activity == orders.iri] == ["fixed"]
+
+
+def test_kitchen_sink_record_set() -> None:
+    sink = load_model([FIXTURES / "kitchen-sink"])
+    assert sink.activities
+    assert {r.kind for r in sink.retention} >= {"fixed", "not-stored"}
+    for row in sink.activities:
+        assert activity_detail(sink.graph, row.iri).quotes
+
+
+def test_name_and_id() -> None:
+    graph = build([FIXTURES / "kitchen-sink"])
+    assert local_id("https://e.org/a/b#c") == "c"
+    assert name_of(graph, None) == ""
+
+
+def test_layout_is_the_same_in_every_process() -> None:
+    """Positions must not follow Python's per-process string hashing (networkx's
+    multipartite_layout groups nodes in sets, so it cannot be used as it is)."""
+    script = f"""
+from rdflib import Graph
+from checker.flowgraph import flow_graph
+from checker.views import flow_layout
+g = Graph().parse(data='''{PREFIXES}
+ex:a a dpv:Process ; dpv:hasOrganisationalUnit ex:u1, ex:u2, ex:u3 ;
+    dpv:hasDataSource ex:s1, ex:s2, ex:s3, ex:s4 ; dpv:hasRecipient ex:r1, ex:r2 .
+ex:u1 a dpv:OrganisationalUnit . ex:u2 a dpv:OrganisationalUnit . ex:u3 a dpv:OrganisationalUnit .
+''', format="turtle")
+flows = flow_graph(g)
+print(sorted(flow_layout(flows).items()), sorted(flow_layout(flows, "spring").items()))
+"""
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
