@@ -89,7 +89,8 @@ def third_country_chain(graph: Graph, index: SourceIndex) -> list[Finding]:
                 for act in c.activities
             }
         )
-        for reached in sorted(nx.descendants(flows, processor) | {processor}):
+        # The processor itself is TRANSFER-THIRD-COUNTRY's (a shape); this rule follows the chain.
+        for reached in sorted(nx.descendants(flows, processor)):
             for location in graph.objects(URIRef(reached), DPV.hasLocation):
                 if not isinstance(location, URIRef) or in_eea(graph, location):
                     continue

@@ -1,0 +1,62 @@
+"""The rules written in Python (checker/rules/): each fires on its failing fixture, with
+the activity and value it is about, and stays quiet on its passing one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.build import build
+from checker.check import check
+from checker.findings import Severity
+
+FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+CASES = {
+    "FLOW-THIRD-COUNTRY-CHAIN": ("flow-third-country-chain", Severity.VIOLATION),
+    "FLOW-SPECIAL-TO-PROCESSOR": ("flow-special-to-processor", Severity.INFO),
+    "VOCAB-UNKNOWN-TERM": ("vocab-unknown-term", Severity.VIOLATION),
+}
+
+
+def findings(name: str, rule: str) -> list:
+    return [f for f in check(build([FIXTURES / f"{name}.ttl"])).findings if f.rule == rule]
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_fires_on_its_failing_fixture(rule: str) -> None:
+    name, severity = CASES[rule]
+    found = findings(f"{name}-fail", rule)
+    assert found
+    assert {f.severity for f in found} == {severity}
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_is_quiet_on_its_passing_fixture(rule: str) -> None:
+    name, _ = CASES[rule]
+    assert findings(f"{name}-pass", rule) == []
+
+
+def test_third_country_chain_names_the_platform_and_the_activity() -> None:
+    [finding] = findings("flow-third-country-chain-fail", "FLOW-THIRD-COUNTRY-CHAIN")
+    assert finding.focus == "https://example.org/chat"
+    assert finding.value == "https://example.org/chat-platform"
+    assert "United States" in finding.message and "Example Chat Oy" in finding.message
+
+
+def test_special_to_processor_names_the_data() -> None:
+    [finding] = findings("flow-special-to-processor-fail", "FLOW-SPECIAL-TO-PROCESSOR")
+    assert finding.value == "https://example.org/mail-host"
+    assert "Health" in finding.message
+
+
+def test_unknown_terms_name_the_class_and_the_property() -> None:
+    found = findings("vocab-unknown-term-fail", "VOCAB-UNKNOWN-TERM")
+    assert sorted(f.value for f in found) == [
+        "https://w3id.org/dpv#Proces",
+        "https://w3id.org/dpv#hasPurpse",
+    ]
+
+
+def test_the_shipped_register_has_no_unknown_terms() -> None:
+    assert not [f for f in check(build()).findings if f.rule.startswith(("VOCAB", "FLOW-THIRD"))]
