@@ -548,6 +548,7 @@ def dashboard(paths: tuple[Path, ...], host: str, port: int) -> None:
         f"--server.port={port}",
         "--server.fileWatcherType=none",
         "--theme.base=light",
+        "--client.toolbarMode=viewer",
     ]
     shown_host = f"[{host}]" if ":" in host else host
     address = f"http://{shown_host}:{port}/"

@@ -1,0 +1,326 @@
+"""Flows: who in the organisation handles which personal data, where from, where to.
+
+An interactive network (sources -> units -> recipients and processors) and a Sankey diagram
+of the same edges, filtered by data category, unit, processor, legal basis and special
+categories. A click on a node or an edge shows its details below. Filters can come from the
+address (``?data=pd:IPAddress&node=elisa``), so a view can be shared.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import ropa_ui
+import streamlit as st
+
+from checker.views import (
+    KIND_NAMES,
+    FlowFilter,
+    Option,
+    Selection,
+    data_category_options,
+    filter_flows,
+    flow_figure,
+    flow_layout,
+    handlers,
+    legal_basis_options,
+    local_id,
+    node_detail,
+    parse_selection,
+    processing_units,
+    processor_options,
+    sankey_data,
+    sankey_figure,
+    unit_options,
+)
+
+model = ropa_ui.model()
+graph, flows = model.graph, model.flows
+summary = model.summary
+
+st.title("Data flows")
+st.markdown(
+    "Who handles which personal data: **where it comes from** (left), **the units that "
+    "process it**, and **where it goes** (right: recipients and processors). Pick a data "
+    "category to see only the paths it takes; click a node or an edge for its details."
+)
+
+cols = st.columns(6)
+cols[0].metric("Activities", summary.activities)
+cols[1].metric("Units", summary.units)
+cols[2].metric("Processors", summary.processors)
+cols[3].metric("Recipients", summary.recipients)
+cols[4].metric("Data categories", summary.data_categories)
+cols[5].metric("Violations", summary.findings.get("violation", 0))
+
+
+def _choices(options: list[Option]) -> tuple[list[str], dict[str, str]]:
+    return [o.iri for o in options], {o.iri: str(o) for o in options}
+
+
+def _from_address(key: str, param: str, values: list[str]) -> None:
+    """Preset a filter from the address once (``?data=pd:IPAddress,personal-identity-code``)."""
+    raw = st.query_params.get(param)
+    if raw is None or st.session_state.get(f"_applied_{key}") == raw:
+        return
+    st.session_state[f"_applied_{key}"] = raw
+    picked = []
+    for token in raw.split(","):
+        token = token.strip()
+        local = token.split(":", 1)[-1] if ":" in token and "//" not in token else token
+        picked += [v for v in values if v == token or local_id(v) == local]
+    st.session_state[key] = sorted(set(picked))
+
+
+data_values, data_labels = _choices(data_category_options(graph, flows))
+unit_values, unit_labels = _choices(unit_options(graph, flows))
+proc_values, proc_labels = _choices(processor_options(graph, flows))
+basis_values, basis_labels = _choices(legal_basis_options(graph))
+for key, param, values in (
+    ("flow_data", "data", data_values),
+    ("flow_units", "unit", unit_values),
+    ("flow_processors", "processor", proc_values),
+    ("flow_bases", "basis", basis_values),
+):
+    _from_address(key, param, values)
+if st.query_params.get("special") in ("1", "true") and "flow_special" not in st.session_state:
+    st.session_state["flow_special"] = True
+
+with st.container(border=True):
+    f1, f2, f3 = st.columns([3, 2, 2])
+    data = f1.multiselect(
+        "Data category",
+        data_values,
+        format_func=data_labels.get,
+        key="flow_data",
+        placeholder="Any: type to search, e.g. IP address",
+        help="Shows the edges that carry the category or a narrower one "
+        "(a broader category such as 'Finnish personal identity code' covers its kinds). "
+        "The number is how many edges carry it.",
+    )
+    units = f2.multiselect(
+        "Unit",
+        unit_values,
+        format_func=unit_labels.get,
+        key="flow_units",
+        placeholder="Any",
+        help="The activities of the unit (and of its sub-units) and the flows to and from it.",
+    )
+    processors = f3.multiselect(
+        "Processor",
+        proc_values,
+        format_func=proc_labels.get,
+        key="flow_processors",
+        placeholder="Any",
+        help="The activities that use the processor, and what reaches it.",
+    )
+    g1, g2, g3 = st.columns([3, 2, 2])
+    bases = g1.multiselect(
+        "Legal basis",
+        basis_values,
+        format_func=basis_labels.get,
+        key="flow_bases",
+        placeholder="Any",
+        help="The activities with this legal basis (the number counts activities).",
+    )
+    special = g2.toggle(
+        "Special-category data only",
+        key="flow_special",
+        help="Only edges that carry special categories of personal data (GDPR Art. 9(1)).",
+    )
+    layout = g3.radio(
+        "View",
+        ["columns", "spring", "sankey"],
+        format_func={
+            "columns": "Network: sources → units → recipients",
+            "spring": "Network: force-directed",
+            "sankey": "Sankey diagram",
+        }.get,
+        key="flow_layout",
+    )
+
+flt = FlowFilter(
+    data=frozenset(data),
+    units=frozenset(units),
+    processors=frozenset(processors),
+    legal_bases=frozenset(bases),
+    special_only=special,
+)
+shown = filter_flows(graph, flows, flt) if flt.active else flows
+
+if flows.number_of_edges() == 0:
+    st.info(
+        "These records state no data flows: no source, recipient or processor is linked to "
+        "a unit or controller of an activity. The other pages still show the activities.",
+        icon=":material/info:",
+    )
+    st.stop()
+if shown.number_of_edges() == 0:
+    st.info(
+        "No data flow matches these filters. Remove a filter, or pick a broader data category.",
+        icon=":material/search_off:",
+    )
+    st.stop()
+
+st.caption(
+    f"Showing {shown.number_of_nodes()} of {flows.number_of_nodes()} parties and "
+    f"{shown.number_of_edges()} of {flows.number_of_edges()} edges."
+)
+
+# The node shown in detail: a click on the figure, else the pick below, else the address.
+nodes = sorted(shown.nodes, key=lambda n: (str(shown.nodes[n].get("label", n)).casefold(), n))
+address_node = st.query_params.get("node")
+if address_node and st.session_state.get("_applied_node") != address_node:
+    st.session_state["_applied_node"] = address_node
+    match = [n for n in nodes if n == address_node or local_id(n) == address_node]
+    if match:
+        st.session_state["flow_node"] = match[0]
+if st.session_state.get("flow_node") not in (None, *nodes):
+    st.session_state["flow_node"] = None
+
+# A click on the network (its selection, kept under the chart's key from the last run)
+# picks the node or edge shown in detail; only a new click overrides the pick below.
+chart_key = f"flow_network_{layout}"
+chart_state = st.session_state.get(chart_key)
+points = []
+if chart_state is not None:
+    try:
+        points = list(chart_state["selection"]["points"])
+    except (KeyError, TypeError):
+        points = []
+clicked: Selection = parse_selection(points)
+click_key = f"{layout}:{clicked}"
+if click_key != st.session_state.get("_last_click"):
+    st.session_state["_last_click"] = click_key
+    if clicked.node is not None and clicked.node in shown:
+        st.session_state["flow_node"] = clicked.node
+        st.session_state["flow_edge"] = None
+    elif clicked.edge is not None and shown.has_edge(*clicked.edge):
+        st.session_state["flow_edge"] = clicked.edge
+        st.session_state["flow_node"] = None
+
+if layout == "sankey":
+    st.plotly_chart(
+        sankey_figure(sankey_data(graph, shown)),
+        key="flow_sankey",
+        config={"displaylogo": False},
+    )
+    st.caption(
+        "Each band is one hand-over; its width is the number of data categories it "
+        "carries. Hover for the categories and purposes; pick a node below for details."
+    )
+else:
+    positions = flow_layout(shown, layout)
+    figure = flow_figure(graph, shown, positions, selected=st.session_state.get("flow_node"))
+    st.plotly_chart(
+        figure,
+        key=chart_key,
+        on_select="rerun",
+        selection_mode="points",
+        config={"displaylogo": False, "scrollZoom": True},
+    )
+
+# --- who handles it ---------------------------------------------------------------------------
+found = handlers(shown)
+if flt.data:
+    st.subheader("Who handles the selected data")
+    for kind in ("processor", "recipient", "system"):
+        names = [label for _, label in found.get(kind, [])]
+        st.markdown(f"**{KIND_NAMES[kind]} it reaches:** " + ropa_ui.md(", ".join(names) or "none"))
+    names = [label for _, label in found.get("data subject", [])]
+    st.markdown("**Collected from:** " + ropa_ui.md(", ".join(names) or "no source recorded"))
+    uses = processing_units(graph, flt.data)
+    st.markdown(f"**Units whose activities process it ({len(uses)})**")
+    if uses:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"Unit": u.label, "Activities": "; ".join(a for _, a in u.activities)}
+                    for u in uses
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Unit": st.column_config.TextColumn(width="medium"),
+                "Activities": st.column_config.TextColumn(width="large"),
+            },
+        )
+    else:
+        st.info("No activity records this data.")
+
+# --- details -----------------------------------------------------------------------------------
+st.subheader("Details")
+edge = st.session_state.get("flow_edge")
+if edge is not None and shown.has_edge(*edge):
+    a, b = edge
+    outgoing = {e.partner: e for e in node_detail(graph, shown, a).outgoing}
+    handed = outgoing[b]
+    with st.container(border=True):
+        st.markdown(
+            f"**{ropa_ui.md(shown.nodes[a].get('label', a))} → {ropa_ui.md(handed.partner_label)}**"
+        )
+        st.markdown("**Data:** " + ropa_ui.md(", ".join(handed.data) or "not stated"))
+        st.markdown("**Purposes:** " + ropa_ui.md(", ".join(handed.purposes) or "not stated"))
+        for condition in handed.conditions:
+            st.markdown("**Condition:** " + ropa_ui.md(condition))
+        activities = sorted(shown.edges[a, b]["carries"].activities)
+        if activities:
+            st.markdown(f"**Activities ({len(activities)}):**")
+            for activity in activities:
+                ropa_ui.activity_link(activity, label=ropa_ui.label(model, activity))
+        if st.button("Close", key="clear_edge"):
+            st.session_state["flow_edge"] = None
+            st.rerun()
+
+picked = st.selectbox(
+    "Details of",
+    [None, *nodes],
+    format_func=lambda n: (
+        "— pick a node, or click one in the network —"
+        if n is None
+        else f"{shown.nodes[n].get('label', n)} ({shown.nodes[n].get('kind', 'other')})"
+    ),
+    key="flow_node",
+)
+if picked is not None:
+    info = node_detail(graph, shown, picked)
+    st.markdown(f"#### {ropa_ui.md(info.label)}")
+    facts = [f"kind: **{info.kind}**"]
+    if info.part_of:
+        facts.append("part of " + ropa_ui.md(", ".join(info.part_of)))
+    if info.parts:
+        facts.append("has parts " + ropa_ui.md(", ".join(info.parts)))
+    if info.location:
+        facts.append("location " + ropa_ui.md(info.location))
+    if info.source:
+        facts.append(f"recorded at `{info.source}`")
+    st.markdown(" · ".join(facts))
+    left, right = st.columns(2, gap="large")
+    for column, title, edges in (
+        (left, "Receives from", info.incoming),
+        (right, "Hands on to", info.outgoing),
+    ):
+        with column:
+            st.markdown(f"**{title}**")
+            if not edges:
+                st.caption("nobody, in this view")
+                continue
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Party": e.partner_label,
+                            "Kind": e.partner_kind,
+                            "Data": ", ".join(e.data) or "not stated",
+                            "Purposes": ", ".join(e.purposes),
+                        }
+                        for e in edges
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+    if info.activities:
+        st.markdown(f"**Activities on these edges ({len(info.activities)})**")
+        for iri, label in info.activities:
+            ropa_ui.activity_link(iri, label=label)

@@ -1,0 +1,66 @@
+"""Notice: the GDPR Art. 13/14 privacy notice generated from the records, previewed and
+downloadable as Markdown and HTML in English, Finnish or Swedish. As ``ropa notice
+--allow-gaps``: items the law requires and the records lack are listed, never filled in."""
+
+from __future__ import annotations
+
+import base64
+
+import ropa_ui
+import streamlit as st
+
+from checker.notice_phrases import LANGUAGES
+from checker.views import notice_view
+
+model = ropa_ui.model()
+NAMES = {"en": "English", "fi": "suomi", "sv": "svenska"}
+
+st.title("Privacy notice")
+st.markdown(
+    "The notice data subjects are given under GDPR Art. 13 and 14, generated from the same "
+    "graph that is checked. What the records lack is listed in its own section, not guessed."
+)
+lang = st.radio(
+    "Language",
+    list(LANGUAGES),
+    format_func=lambda code: NAMES.get(code, code),
+    horizontal=True,
+    key="notice_lang",
+)
+view = notice_view(model.notice(lang))
+
+if view.gaps:
+    with st.expander(
+        f":material/warning: {len(view.gaps)} item(s) required by Art. 13/14 are missing from the records",
+        expanded=False,
+    ):
+        for gap in view.gaps:
+            st.markdown(f"- {ropa_ui.md(gap)}")
+else:
+    st.success("The records hold every item Art. 13/14 require.", icon=":material/check_circle:")
+
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(
+    "Download Markdown",
+    view.markdown.encode("utf-8"),
+    file_name=f"privacy-notice.{lang}.md",
+    mime="text/markdown",
+    icon=":material/download:",
+    key="notice_md",
+)
+d2.download_button(
+    "Download HTML",
+    view.html.encode("utf-8"),
+    file_name=f"privacy-notice.{lang}.html",
+    mime="text/html",
+    icon=":material/download:",
+    key="notice_html",
+)
+
+preview, source = st.tabs(["Preview", "Markdown source"])
+with preview:
+    # A data: address gives the page an opaque origin: it cannot reach the dashboard.
+    encoded = base64.b64encode(view.html.encode("utf-8")).decode("ascii")
+    st.iframe(f"data:text/html;charset=utf-8;base64,{encoded}", height=900)
+with source:
+    st.code(view.markdown, language="markdown")
