@@ -38,6 +38,7 @@ from rdflib.term import Node
 from checker.assets import default_records
 from checker.findings import Finding, Severity
 from checker.labels import label_of
+from checker.retention import duration_node, read_retention
 
 if TYPE_CHECKING:  # plotly and the query engine load only when a page needs them
     import plotly.graph_objects as go
@@ -810,35 +811,14 @@ class RetentionRow:
         return self.kind in ATTENTION_KINDS
 
 
-def _duration_node(graph: Graph, rule: Node) -> Node:
-    node = graph.value(rule, DPV.hasDuration)
-    return node if node is not None else rule
-
-
 def retention_kind(graph: Graph, rule: Node) -> str:
-    """The kind of a retention rule, from the DPV duration class of its duration node."""
-    node = _duration_node(graph, rule)
-    types = set(graph.objects(node, RDF.type)) | set(graph.objects(rule, RDF.type))
-    value = graph.value(node, RDF.value)
-    if ROPA.CurrentYearPlus in types:
-        return "calendar"
-    if DPV.EndlessDuration in types:
-        return "indefinite"
-    if ROPA.NotStored in types:
-        return "not-stored"
-    if ROPA.DelegatedRetention in types:
-        return "delegated"
-    if DPV.IndeterminateDuration in types:
-        return "unspecified"
-    if DPV.UntilEventDuration in types:
-        return "from-event" if value is not None else "until-event"
-    if value is not None and duration_years(str(value)) is not None:
-        return "fixed"
-    return "unspecified"
+    """The kind of a retention rule (see :func:`checker.retention.read_retention`)."""
+    kind = read_retention(graph, rule).kind
+    return "unspecified" if kind == "unknown" else kind
 
 
 def _retention_words(graph: Graph, rule: Node) -> str:
-    node = _duration_node(graph, rule)
+    node = duration_node(graph, rule)
     kind = retention_kind(graph, rule)
     if kind == "delegated":
         to = _labels(graph, graph.objects(node, ROPA.delegatedTo))
@@ -884,7 +864,7 @@ def retention_rows(graph: Graph) -> list[RetentionRow]:
             )
             continue
         for rule in rules:
-            node = _duration_node(graph, rule)
+            node = duration_node(graph, rule)
             kind = retention_kind(graph, rule)
             value = graph.value(node, RDF.value)
             years = duration_years(str(value)) if value is not None else None
