@@ -279,7 +279,7 @@ class _Generator:
         events = self._events()
         processors, third_country = self._processors()
         recipients = self._recipients()
-        systems, chain_processors = self._systems(controller, processors)
+        systems, chain_processors, in_house = self._systems(controller, processors)
         measures = self._measures(units, categories)
         contracts, sub_contracts = self._contracts(processors)
         activity_ids = [f"activity-{i:05d}" for i in range(1, n + 1)]
@@ -300,13 +300,14 @@ class _Generator:
                 processors=processors,
                 third_country=third_country,
                 chain_processors=chain_processors,
+                in_house=in_house,
                 recipients=recipients,
                 systems=systems,
                 measures=measures,
                 contracts=contracts,
                 sub_contracts=sub_contracts,
             )
-        self._flows(activity_ids, units, systems, processors, recipients, categories, purposes)
+        self._flows(activity_ids, units, in_house, processors, recipients, categories, purposes)
         register = {
             "id": "synthetic-register",
             "title": title,
@@ -536,9 +537,12 @@ class _Generator:
             )
         return recipients
 
-    def _systems(self, controller: str, processors: list[str]) -> tuple[list[str], set[str]]:
-        """Systems; a few are run by a processor in a third country (a sub-processing chain)."""
-        systems, chain = [], set()
+    def _systems(
+        self, controller: str, processors: list[str]
+    ) -> tuple[list[str], set[str], list[str]]:
+        """Systems: (all, the processors whose system is in a third country (a
+        sub-processing chain), the in-house ones (ours, or no provider named))."""
+        systems, chain, in_house = [], set(), []
         for i in range(1, max(4, self.n // 8) + 1):
             entry: dict[str, Any] = {"id": f"system-{i:04d}", "name": f"{self.phrase()} system {i}"}
             roll = self.rng.random()
@@ -553,9 +557,16 @@ class _Generator:
                 elif where < 0.7:
                     entry["location"] = self.rng.choice(_THIRD)
                     chain.add(processor)
+            if i == 2:  # for small sizes: processor 1's system is in a third country
+                entry.pop("location", None)
+                entry["provided_by"] = processors[0]
+                entry["location"] = _THIRD[0]
+                chain.add(processors[0])
             entry["derived_from"] = [self.passage("sources", f"System {i} holds the data.")]
             systems.append(self.add("systems", entry))
-        return systems, chain
+            if entry.get("provided_by", controller) == controller:
+                in_house.append(systems[-1])
+        return systems, chain, in_house
 
     def _measures(self, units: list[str], categories: list[str]) -> list[str]:
         measures = []
@@ -699,7 +710,7 @@ class _Generator:
         if not gap("no_source"):
             sources = self.pick(pools["subjects"], 1)
             if self.chance(0.3):
-                sources.append(rng.choice(pools["systems"]))
+                sources.append(rng.choice(pools["in_house"]))
             activity["sources"] = sources
             derived.append(self.passage("sources", f"Activity {i} gets data from its sources."))
         processors: list[str] = []
@@ -788,19 +799,26 @@ class _Generator:
         self,
         activity_ids: list[str],
         units: list[str],
-        systems: list[str],
+        in_house: list[str],
         processors: list[str],
         recipients: list[str],
         categories: list[str],
         purposes: list[str],
     ) -> None:
+        """Hand-overs as an organisation has them: from an in-house register to a unit,
+        from a unit to a unit further down the list, or from a unit out to a processor or
+        recipient. No cycles, and nothing flows on from outside parties, so the flow
+        graph stays the shape of a real one (a random graph would connect everything)."""
         rng = self.rng
-        ends = units + systems
         for i in range(1, max(2, self.n // 2) + 1):
-            sender = rng.choice(ends)
-            receiver = rng.choice(ends + processors + recipients)
-            if receiver == sender:
-                receiver = units[0] if sender != units[0] else units[1]
+            roll = rng.random()
+            if roll < 0.35 and in_house:
+                sender, receiver = rng.choice(in_house), rng.choice(units)
+            elif roll < 0.8:
+                a, b = sorted(rng.sample(range(len(units)), 2))
+                sender, receiver = units[a], units[b]
+            else:
+                sender, receiver = rng.choice(units), rng.choice(processors + recipients)
             flow: dict[str, Any] = {"id": f"flow-{i:05d}"}
             if self.chance(0.3):
                 flow["name"] = f"Hand-over of {self.phrase()} files {i}"

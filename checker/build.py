@@ -76,13 +76,6 @@ class Vocabulary:
             for q in self.store.quads_for_pattern(ox.NamedNode(str(term)), None, None)
         ]
 
-    def graph(self) -> Graph:
-        """The whole vocabulary as an rdflib graph (for tests and tools; slower)."""
-        graph = _bind(Graph())
-        for q in self.store:
-            graph.add((_to_rdflib(q.subject), URIRef(q.predicate.value), _to_rdflib(q.object)))
-        return graph
-
 
 def _to_rdflib(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Any:
     if isinstance(term, ox.NamedNode):
