@@ -300,7 +300,7 @@ def use_bytecode_cache(mode: str, cache: Path, work: Path) -> str:
         [PYTHON, str(ROOT / "bench" / "synth.py"), "--size", "tiny", "-o", str(work / "t.nt")],
     ):
         subprocess.run(argv, cwd=ROOT, env=warm, capture_output=True, check=False)
-    return "bytecode cached (PYTHONPYCACHEPREFIX, warmed by one unmeasured run)"
+    return "cached (PYTHONPYCACHEPREFIX, warmed by one unmeasured run)"
 
 
 #: Base IRIs of the entries of the shipped register and of the synthetic ROPAs.
@@ -643,13 +643,18 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return "–" if value is None else f"{value:g}{unit}"
 
 
+def _bytecode_text(text: str) -> str:
+    return text.removeprefix("bytecode ")
+
+
 def render_markdown(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     """The summary table, then every measurement of every size."""
     lines = [
         "# ropa at scale: synthetic ROPAs, against Apache Jena SHACL",
         "",
         f"{meta['method']}. Python {meta['python']}, {meta['machine']}; "
-        f"Python bytecode: {meta.get('bytecode', '?')}; commit {meta.get('commit', '?')}.",
+        f"Python bytecode: {_bytecode_text(meta.get('bytecode', '?'))}; "
+        f"commit {meta.get('commit', '?')}.",
         "",
         "ratio = ropa check / Jena SHACL (whole process each, wall time). CPU: user + system "
         "time of the process (Jena's JVM uses both cores, ropa one). SHACL results: the findings of "
@@ -687,7 +692,7 @@ def render_markdown(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             "",
             f"## {row['size']} ({row['triples']} triples, {row['shapes']} shapes, "
             f"shapes sha256 {row['shapes_sha256']}; commit {row.get('commit', '?')}; "
-            f"Python bytecode {row.get('bytecode', '?')})",
+            f"Python bytecode: {_bytecode_text(row.get('bytecode', '?'))})",
             "",
             "| command | runs | median (s) | min (s) | CPU (s) | peak (MiB) | exit "
             "| in-process phases (s) | note |",
