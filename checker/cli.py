@@ -51,6 +51,24 @@ paths_argument = click.argument(
 )
 
 
+def server_options(default_port: int) -> Callable[[F], F]:
+    """--host (loopback by default) and --port, for the commands that start a server."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--port",
+            type=click.IntRange(0, 65535),
+            default=default_port,
+            show_default=True,
+            help="Port to listen on (0: any free port).",
+        )(func)
+        return click.option(
+            "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+        )(func)
+
+    return decorate
+
+
 @click.group(epilog=EXIT_STATUS_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ropa")
 def main() -> None:
@@ -304,14 +322,7 @@ def query(
 
 @main.command()
 @paths_argument
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=7878,
-    show_default=True,
-    help="Port to listen on (0: any free port).",
-)
+@server_options(default_port=7878)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -499,14 +510,7 @@ def coverage(source: Path, paths: tuple[Path, ...], fmt: str, output: Path | Non
 
 @main.command()
 @paths_argument
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8501,
-    show_default=True,
-    help="Port to listen on (0: any free port).",
-)
+@server_options(default_port=8501)
 @engine_errors
 def dashboard(paths: tuple[Path, ...], host: str, port: int) -> None:
     """Browse the records in a read-only web dashboard (Streamlit): data flows across
@@ -517,78 +521,13 @@ def dashboard(paths: tuple[Path, ...], host: str, port: int) -> None:
     built are shown as an error page naming the file and line. Exit status: the server's
     (0 after Ctrl-C), 2 for usage errors.
     """
-    import json
-    import os
-    import signal
-    import socket
-    import subprocess
-    import threading
-    import time
-    import urllib.request
+    from checker.dashboard_server import run_dashboard
 
-    from checker.assets import asset_dir
-
-    app = asset_dir("dashboard") / "app.py"
-    if not app.is_file():
-        raise UserError(f"the dashboard is not installed: {app} is missing")
-    if port == 0:
-        with socket.socket() as probe:
-            probe.bind((host, 0))
-            port = probe.getsockname()[1]
-    env = dict(os.environ, ROPA_DASHBOARD_PATHS=json.dumps([str(p) for p in paths]))
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.headless=true",
-        "--browser.gatherUsageStats=false",
-        f"--server.address={host}",
-        f"--server.port={port}",
-        "--server.fileWatcherType=none",
-        "--theme.base=light",
-        "--client.toolbarMode=viewer",
-    ]
-    shown_host = f"[{host}]" if ":" in host else host
-    address = f"http://{shown_host}:{port}/"
-    probe_host = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else shown_host
-    health = f"http://{probe_host}:{port}/_stcore/health"
-    # Streamlit's own messages go to stderr; stdout carries only the address.
-    server = subprocess.Popen(command, env=env, stdout=sys.stderr, stderr=sys.stderr)
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # SIGTERM too: stop the server, never leave it behind
-
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, stop) if in_main else None
-    try:
-        deadline = time.monotonic() + 120
-        while server.poll() is None and time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(health, timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.2)
-        if server.poll() is None:
-            records = ", ".join(str(p) for p in paths) or "the shipped register"
-            click.echo(address)
-            click.echo(f"ropa dashboard: {records} at {address} (Ctrl-C stops)", err=True)
-        status = server.wait()
-    except KeyboardInterrupt:
-        server.send_signal(signal.SIGINT)
-        try:
-            status = server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            status = server.wait()
-        if status in (-signal.SIGINT, -signal.SIGTERM, -signal.SIGKILL, 130):
-            status = 0  # stopped as asked
-    finally:
-        if in_main:
-            signal.signal(signal.SIGTERM, previous)
-        if server.poll() is None:
-            server.terminate()
-            server.wait()
+    status = run_dashboard(
+        list(paths),
+        host=host,
+        port=port,
+        announce=click.echo,
+        note=lambda line: click.echo(line, err=True),
+    )
     sys.exit(status)
