@@ -464,7 +464,12 @@ def bench_size(
     def take(name: str, *rest: Any, **options: Any) -> Measure:
         if args.only and not any(name.startswith(o) for o in args.only):
             if name in kept:
-                return Measure(**kept[name])
+                earlier = Measure(**kept[name])
+                if "earlier run" not in earlier.note:
+                    earlier.note = (earlier.note + " " if earlier.note else "") + (
+                        f"(from an earlier run, commit {(previous or {}).get('commit', '?')})"
+                    )
+                return earlier
             return Measure(name, "", note="not measured")
         return measure(name, *rest, **options)
 

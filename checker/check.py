@@ -155,7 +155,8 @@ def shacl_findings(graph: Graph, index: SourceIndex) -> list[Finding]:
         inplace=True,
     )
     findings = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # Top-level results only: nested ones (sh:detail of sh:or, sh:node, ...) explain them.
+    for result in report.objects(None, SH.result):
         shape = report.value(result, SH.sourceShape)
         focus = report.value(result, SH.focusNode)
         if isinstance(focus, BNode):

@@ -60,3 +60,18 @@ def test_unknown_terms_name_the_class_and_the_property() -> None:
 
 def test_the_shipped_register_has_no_unknown_terms() -> None:
     assert not [f for f in check(build()).findings if f.rule.startswith(("VOCAB", "FLOW-THIRD"))]
+
+
+def test_the_united_kingdom_is_a_third_country() -> None:
+    """loc:GB skos:broader loc:EU28 skos:broader loc:EU must not make it EU territory."""
+    graph = build([FIXTURES / "transfer-united-kingdom.ttl"])
+    transfers = {f.focus for f in check(graph).findings if f.rule == "TRANSFER-THIRD-COUNTRY"}
+    assert transfers == {"https://example.org/p1"}
+
+
+def test_nested_shacl_results_are_not_findings() -> None:
+    """Only top-level results count; sh:detail results explain them (e.g. KindLegalBasis)."""
+    fixture = Path(__file__).parent / "fixtures" / "shapes" / "ART6-1-LEGAL-BASIS" / "fail.ttl"
+    rules = {f.rule for f in check(build([fixture])).findings}
+    assert "ART6-1-LEGAL-BASIS" in rules
+    assert not {r for r in rules if r.startswith("Kind")}
