@@ -30,15 +30,17 @@ ROPA = [sys.executable, "-m", "checker"]
 
 def measure(argv: list[str], cwd: Path) -> tuple[float, float, int]:
     """Run ``argv`` once: (wall seconds, peak RSS in MiB, exit status)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(
-            f"{' '.join(argv)} failed: {proc.stderr.read().decode() if proc.stderr else ''}"
-        )
+    # stderr goes to a file: a pipe read only at the end would hang on more than 64 KiB.
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1):
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")
+            raise SystemExit(f"{' '.join(argv)} failed: {message}")
     return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
