@@ -51,6 +51,26 @@ paths_argument = click.argument(
 )
 
 
+def output_option(what: str) -> Callable[[F], F]:
+    """-o/--output FILE: write the result there (atomically) instead of stdout."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=f"Write the {what} here instead of stdout.",
+    )
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write a command's result to ``output`` all at once, or to stdout."""
+    from checker.build import write_atomically
+
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, text.encode("utf-8"))
+
+
 def server_options(default_port: int) -> Callable[[F], F]:
     """--host (loopback by default) and --port, for the commands that start a server."""
 
@@ -144,12 +164,7 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
     is_flag=True,
     help="Also check the records' consistency with the ontology (OWL reasoner HermiT; needs Java).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report here instead of stdout.",
-)
+@output_option("report")
 @engine_errors
 def check(
     paths: tuple[Path, ...],
@@ -188,11 +203,7 @@ def check(
         return
     new, known = split(result.findings, accepted)
     level = Severity.parse(fail_on)
-    report = render(fmt, new, level, accepted=len(known))
-    if output is not None:
-        write_atomically(output, report.encode("utf-8"))
-    else:
-        click.echo(report, nl=False)
+    emit(render(fmt, new, level, accepted=len(known)), output)
     if any(f.severity >= level for f in new):
         sys.exit(1)
 
@@ -433,12 +444,7 @@ def publish(
     help="Write the notice even if the records lack items GDPR Art. 13/14 require; they are "
     "listed in a marked section, never filled in.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the notice here instead of stdout.",
-)
+@output_option("notice")
 @engine_errors
 def notice(
     paths: tuple[Path, ...], fmt: str, lang: str, allow_gaps: bool, output: Path | None
@@ -450,7 +456,6 @@ def notice(
     input error.
     """
     from checker.build import build as build_graph
-    from checker.build import write_atomically
     from checker.notice import compose_notice, gap_messages, render_notice
 
     composed = compose_notice(build_graph(list(paths)), lang)
@@ -463,12 +468,9 @@ def notice(
             err=True,
         )
         sys.exit(1)
-    text = render_notice(composed, fmt)
+    emit(render_notice(composed, fmt), output)
     if output is not None:
-        write_atomically(output, text.encode("utf-8"))
         click.echo(f"wrote the notice to {output}", err=True)
-    else:
-        click.echo(text, nl=False)
 
 
 @main.command()
@@ -482,12 +484,7 @@ def notice(
     show_default=True,
     help="text for people, json for tools.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report here instead of stdout.",
-)
+@output_option("report")
 @engine_errors
 def coverage(source: Path, paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
     """Report which items of the register description SOURCE (text or HTML) the records cite.
@@ -497,15 +494,10 @@ def coverage(source: Path, paths: tuple[Path, ...], fmt: str, output: Path | Non
     (a report), 2 for usage or input errors.
     """
     from checker.build import build as build_graph
-    from checker.build import write_atomically
     from checker.coverage import coverage as measure
     from checker.coverage import render
 
-    report = render(measure(build_graph(list(paths)), source), fmt)
-    if output is not None:
-        write_atomically(output, report.encode("utf-8"))
-    else:
-        click.echo(report, nl=False)
+    emit(render(measure(build_graph(list(paths)), source), fmt), output)
 
 
 @main.command()
