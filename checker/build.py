@@ -1,5 +1,10 @@
 """Build one RDF graph from records, DPV files and the vocabulary: the start of every pipeline.
 
+The graph lives in a pyoxigraph store (parsing and SPARQL at native speed) and is handed
+on as an rdflib :class:`~rdflib.Graph` over that store (oxrdflib), so Python code reads it
+with rdflib's API while SPARQL and the SHACL rules run on the store itself
+(:func:`ox_store`).
+
 >>> from checker.assets import default_records
 >>> graph = build([default_records()])
 >>> len(graph) > 1000
@@ -11,14 +16,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from oxrdflib import OxigraphStore
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import XSD
+from rdflib.query import Result
 
 from checker.assets import asset_dir, default_records
 from checker.errors import InputError
@@ -63,9 +72,11 @@ class Vocabulary:
         self.store = ox.Store()
         for path in sorted(asset_dir("ontology").glob("*.ttl")):
             self.store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-        self.terms = frozenset(
-            q.subject.value for q in self.store if isinstance(q.subject, ox.NamedNode)
+        self.nodes = sorted(
+            {q.subject for q in self.store if isinstance(q.subject, ox.NamedNode)},
+            key=str,
         )
+        self.terms = frozenset(node.value for node in self.nodes)
 
     def describe(self, term: URIRef) -> list[tuple[URIRef, URIRef | Literal]]:
         """(predicate, object) pairs the vocabulary states about ``term``."""
@@ -98,7 +109,55 @@ def known_terms() -> frozenset[str]:
     return vocabulary().terms
 
 
-def build(paths: Sequence[Path] = ()) -> Graph:
+class _Store(OxigraphStore):
+    """oxrdflib's store, giving plain literals back as rdflib writes them.
+
+    pyoxigraph types a plain literal ``xsd:string`` (RDF 1.1); rdflib keeps
+    ``Literal("x")`` and ``Literal("x", datatype=XSD.string)`` apart, and our code, like
+    most rdflib code, compares with the former.
+    """
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
+        for (s, p, o), contexts in super().triples(triple_pattern, context):
+            yield (s, p, _plain(o)), contexts
+
+    def query(self, *args: Any, **kwargs: Any) -> Result:
+        result = super().query(*args, **kwargs)
+        if result.type == "SELECT":
+            rows = result.bindings
+            result.bindings = ({k: _plain(v) for k, v in row.items()} for row in rows)
+        elif result.type == "CONSTRUCT":
+            triples = list(result.graph)
+            result.graph = Graph()
+            result.graph += ((s, p, _plain(o)) for s, p, o in triples)
+        return result
+
+
+def _plain(term: Any) -> Any:
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
+
+
+class StoreGraph(Graph):
+    """An rdflib graph whose triples live in a pyoxigraph store, the default graph of it."""
+
+    def __init__(self, store: ox.Store | None = None) -> None:
+        self.ox = ox.Store() if store is None else store
+        super().__init__(store=_Store(store=self.ox), identifier=DATASET_DEFAULT_GRAPH_ID)
+        _bind(self)
+
+
+def ox_store(graph: Graph) -> ox.Store:
+    """The pyoxigraph store of a built graph; a copy for a graph held elsewhere."""
+    if isinstance(graph, StoreGraph):
+        return graph.ox
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def build(paths: Sequence[Path] = ()) -> StoreGraph:
     """Build one graph from record sets and RDF files, with the vocabulary merged in.
 
     Args:
@@ -111,68 +170,102 @@ def build(paths: Sequence[Path] = ()) -> Graph:
     Raises:
         InputError: the first bad input, naming file and line.
     """
-    graph = _bind(Graph())
+    store = ox.Store()
     for path in paths or [default_records()]:
         name = display_path(path)
         if path.is_dir() or path.suffix.lower() in (".yaml", ".yml"):
             if not path.exists():
                 raise InputError("file not found", name)
-            add_records(graph, load_record_set(path, known_terms()))
+            add_records(store, load_record_set(path, known_terms()))
         elif not path.exists():
             raise InputError("file not found", name)
         elif path.suffix.lower() in RDF_FORMATS:
-            parse_rdf_file(graph, path, name)
+            parse_rdf_file(store, path, name)
         else:
             known = ", ".join(sorted(RDF_FORMATS))
             raise InputError(
                 f"unknown file type {path.suffix!r}: give a records folder, .yaml, or {known}",
                 name,
             )
-    add_vocabulary(graph)
-    return graph
+    add_vocabulary(store)
+    return StoreGraph(store)
 
 
-def add_vocabulary(graph: Graph) -> None:
-    """Add the vocabulary's description of every IRI the graph uses, and of its ancestors.
+def add_vocabulary(store: ox.Store) -> None:
+    """Add the vocabulary's description of every term the data use, and of its ancestors.
 
     So every IRI has a label, and ``sh:class`` / SPARQL paths can follow the hierarchy
-    (``rdfs:subClassOf``, ``skos:broader``) without any inference at check time.
+    (``rdfs:subClassOf``, ``skos:broader``) without any inference at check time. A term is
+    used when it is a subject, predicate or object of the data: one index look-up per
+    vocabulary term, whatever the size of the data.
     """
     vocab = vocabulary()
-    pending = {t for triple in graph for t in triple if isinstance(t, URIRef)}
-    seen: set[URIRef] = set()
+    pending = [term for term in vocab.nodes if _used(store, term)]
+    seen: set[ox.NamedNode] = set()
+    quads: list[ox.Quad] = []
     while pending:
         term = pending.pop()
         if term in seen:
             continue
         seen.add(term)
-        for p, o in vocab.describe(term):
-            graph.add((term, p, o))
-            if isinstance(o, URIRef):
-                pending.add(o)
-            pending.add(p)
+        for quad in vocab.store.quads_for_pattern(term, None, None):
+            quads.append(quad)
+            pending.append(quad.predicate)
+            if isinstance(quad.object, ox.NamedNode):
+                pending.append(quad.object)
+    store.extend(quads)
+
+
+def _used(store: ox.Store, term: ox.NamedNode) -> bool:
+    return any(
+        True
+        for pattern in ((term, None, None), (None, term, None), (None, None, term))
+        for _ in store.quads_for_pattern(*pattern, ox.DefaultGraph())
+    )
 
 
 def serialize(graph: Graph, fmt: str) -> bytes:
     """Serialise deterministically: the same graph gives the same bytes.
 
-    ``longturtle`` sorts subjects and predicates and canonicalises blank nodes itself. For
-    N-Triples and JSON-LD, blank nodes are canonicalised first (RDFC-style, rdflib's
-    ``to_canonical_graph``) and then lines, or JSON arrays, are sorted.
+    N-Triples come from the store, blank nodes canonically relabelled, lines sorted. ``longturtle`` sorts subjects and
+    predicates and canonicalises blank nodes itself. For JSON-LD, blank nodes are
+    canonicalised first (rdflib's ``to_canonical_graph``) and then JSON arrays are sorted.
     """
+    if fmt == "nt":
+        return _ntriples(ox_store(graph))
     if fmt == "longturtle":
         return graph.serialize(format="longturtle", encoding="utf-8")
-    if any(isinstance(t, BNode) for triple in graph for t in triple):
-        canonical = _bind(Graph())
-        canonical += to_canonical_graph(graph)
-        graph = canonical
-    if fmt == "nt":
-        lines = sorted(set(graph.serialize(format="nt", encoding="utf-8").splitlines()))
-        return b"\n".join(line for line in lines if line) + b"\n"
-    doc = json.loads(graph.serialize(format="json-ld", encoding="utf-8"))
+    memory = _bind(Graph())
+    memory += to_canonical_graph(graph) if _has_blank_nodes(ox_store(graph)) else graph
+    doc = json.loads(memory.serialize(format="json-ld", encoding="utf-8"))
     return (
         json.dumps(_sorted_json(doc), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     ).encode()
+
+
+_BLANK = "isBlank(?s) || isBlank(?o)"
+
+
+def _has_blank_nodes(store: ox.Store) -> bool:
+    return bool(store.query(f"ASK {{ ?s ?p ?o FILTER({_BLANK}) }}"))
+
+
+def _ntriples(store: ox.Store) -> bytes:
+    def construct(condition: str) -> Any:
+        return store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER({condition}) }}")
+
+    if _has_blank_nodes(store):
+        # Only the triples with blank nodes need canonical labels (rdflib's RDFC-style
+        # to_canonical_graph, in Python: a runaway chain is a RecursionError, not a crash).
+        blank = Graph()
+        blank.parse(
+            data=ox.serialize(construct(_BLANK), format=ox.RdfFormat.N_TRIPLES), format="nt"
+        )
+        data = ox.serialize(construct(f"!({_BLANK})"), format=ox.RdfFormat.N_TRIPLES)
+        data += to_canonical_graph(blank).serialize(format="nt", encoding="utf-8")
+    else:
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return b"\n".join(sorted(set(data.splitlines()) - {b""})) + b"\n"
 
 
 def _sorted_json(value: Any, key: str = "") -> Any:

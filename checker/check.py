@@ -146,8 +146,10 @@ def _named_owner(graph: Graph, node: BNode, depth: int = 0) -> URIRef | None:
 def shacl_findings(graph: Graph, index: SourceIndex) -> list[Finding]:
     """Validate ``graph`` against the shapes and read the report graph into findings."""
     shapes = shapes_graph()
+    memory = Graph()
+    memory += graph
     _, report, _ = pyshacl.validate(
-        graph,
+        memory,
         shacl_graph=shapes,
         inference="none",
         allow_warnings=True,

@@ -643,29 +643,6 @@ def run_isolated(task: Callable[[], bytes], timeout: float) -> bytes:
     raise RopaError("the query process ended without an answer (out of memory?)")
 
 
-def graph_to_store(graph: Iterable[tuple[object, object, object]]) -> ox.Store:
-    """Copy an rdflib graph into a new pyoxigraph store (the default graph)."""
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in graph)
-    return store
-
-
-def _ox_term(term: object) -> Term:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise InputError(f"cannot query a graph holding {type(term).__name__} terms")
-
-
 class LocalEngine:
     """The built graph in an embedded pyoxigraph store.
 
@@ -681,9 +658,9 @@ class LocalEngine:
     @classmethod
     def from_paths(cls, paths: Sequence[Path] = ()) -> LocalEngine:
         """Build the graph from records and RDF files (default: the shipped register)."""
-        from checker.build import build
+        from checker.build import build, ox_store
 
-        return cls(graph_to_store(build(list(paths))))
+        return cls(ox_store(build(list(paths))))
 
     def raw(
         self,

@@ -14,7 +14,7 @@ import json
 from functools import cache
 from typing import Any
 
-from rdflib import Graph
+import pyoxigraph as ox
 
 from checker.assets import asset_dir
 from checker.records import RecordSet
@@ -237,7 +237,9 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
                     "id": f"{entry.id}#position",
                     "types": ["oa:TextPositionSelector"],
                     "name": {"en": f"Characters {loc.start}-{loc.end}"},
-                    "start": loc.start,
+                    "start": str(
+                        loc.start
+                    ),  # a string: the context types it (JSON-LD parsers differ on numbers)
                     "end": loc.end,
                 },
             ]
@@ -251,8 +253,8 @@ def _passage_label(quote: str) -> str:
     return quote if len(quote) <= 80 else quote[:77].rstrip() + "..."
 
 
-def add_records(graph: Graph, records: RecordSet) -> None:
-    """Parse the record set's JSON-LD into ``graph``."""
+def add_records(store: ox.Store, records: RecordSet) -> None:
+    """Parse the record set's JSON-LD into the default graph of ``store``."""
     doc = to_jsonld(records)
     # The data group members become dpv:hasPersonalData of the activity (materialised once
     # here so every DPV consumer sees them); the group itself stays as ropa:hasDataGroup.
@@ -263,4 +265,4 @@ def add_records(graph: Graph, records: RecordSet) -> None:
             for group in node["data_groups"]:
                 data.extend(m for m in members[group] if m not in data)
             node["personal_data"] = data
-    graph.parse(data=json.dumps(doc), format="json-ld")
+    store.load(json.dumps(doc).encode(), format=ox.RdfFormat.JSON_LD, to_graph=ox.DefaultGraph())

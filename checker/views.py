@@ -199,9 +199,10 @@ class Model:
     @cached_property
     def engine(self) -> LocalEngine:
         """The graph in an embedded pyoxigraph store, for the SPARQL console."""
-        from checker.query import LocalEngine, graph_to_store
+        from checker.build import ox_store
+        from checker.query import LocalEngine
 
-        return LocalEngine(graph_to_store(self.graph))
+        return LocalEngine(ox_store(self.graph))
 
     def notice(self, lang: str) -> Notice:
         """The privacy notice in ``lang`` (composed once per language)."""

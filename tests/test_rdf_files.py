@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -229,7 +230,7 @@ def test_parse_rdf_file_refuses_unknown_extension_itself(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("a,b\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        parse_rdf_file(Graph(), path, "x.csv")
+        parse_rdf_file(ox.Store(), path, "x.csv")
     assert caught.value.file == "x.csv"
     assert "unknown file type" in caught.value.message
 
@@ -255,9 +256,14 @@ def test_parse_rdf_file_by_extension(tmp_path, source, suffix, subject):
     assert suffix in RDF_FORMATS
     path = tmp_path / f"input{suffix.upper() if suffix == '.ttl' else suffix}"
     shutil.copyfile(RDF_DIR / source, path)
-    graph = Graph()
-    parse_rdf_file(graph, path, path.name)
-    assert (URIRef(EX + subject), RDF.type, URIRef(DPV + "Process")) in graph
+    store = ox.Store()
+    parse_rdf_file(store, path, path.name)
+    assert (
+        ox.Quad(
+            ox.NamedNode(EX + subject), ox.NamedNode(str(RDF.type)), ox.NamedNode(DPV + "Process")
+        )
+        in store
+    )
 
 
 @pytest.mark.parametrize("fixture", ["named-graphs.trig", "named-graphs.nq"])

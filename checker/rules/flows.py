@@ -45,11 +45,14 @@ def in_eea(graph: Graph, location: URIRef) -> bool:
 def special_to_processor(graph: Graph, index: SourceIndex) -> list[Finding]:
     flows = index.flows
     findings = []
+    special_data: dict[str, bool] = {}
     for a, b, attrs in flows.edges(data=True):
         carries = attrs["carries"]
         if flows.nodes[b]["kind"] != "processor":
             continue
-        special = sorted(d for d in carries.data if is_special(graph, URIRef(d)))
+        for d in carries.data - special_data.keys():
+            special_data[d] = is_special(graph, URIRef(d))
+        special = sorted(d for d in carries.data if special_data[d])
         if not special:
             continue
         for activity in sorted(carries.activities) or [a]:

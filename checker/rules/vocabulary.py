@@ -6,10 +6,11 @@ shapes cannot look: as a class (``a dpv:Proces``) or as a property (``dpv:hasPur
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from checker.build import known_terms
+from checker.build import known_terms, ox_store
 from checker.check import SourceIndex, finding_for
 from checker.findings import Finding, Severity
 
@@ -25,18 +26,23 @@ DPV_NAMESPACES = (
 
 
 def unknown_terms(graph: Graph, index: SourceIndex) -> list[Finding]:
-    """Classes and properties in the DPV namespaces that the vocabulary does not define."""
+    """Classes and properties in the DPV namespaces that the vocabulary does not define.
+
+    The store answers which distinct properties and classes the graph uses (a few hundred,
+    whatever its size); only the unknown ones are followed to the nodes that use them.
+    """
     known = known_terms()
+    store = ox_store(graph)
+    used = [(p, "property") for p in _distinct(store, "SELECT DISTINCT ?t { ?s ?t ?o }")]
+    used += [(c, "class") for c in _distinct(store, "SELECT DISTINCT ?t { ?s a ?t }")]
     findings = []
-    for s, p, o in graph:
-        if not isinstance(s, URIRef):
+    for term, role in sorted(used):
+        if not term.startswith(DPV_NAMESPACES) or term in known:
             continue
-        used = [(p, "property")] if str(p).startswith(DPV_NAMESPACES) else []
-        if p == RDF.type and isinstance(o, URIRef) and str(o).startswith(DPV_NAMESPACES):
-            used.append((o, "class"))
-        for term, role in used:
-            if str(term) in known:
-                continue
+        pattern = (
+            (None, URIRef(term), None) if role == "property" else (None, RDF.type, URIRef(term))
+        )
+        for s in sorted({s for s, _, _ in graph.triples(pattern) if isinstance(s, URIRef)}):
             findings.append(
                 finding_for(
                     graph,
@@ -47,8 +53,12 @@ def unknown_terms(graph: Graph, index: SourceIndex) -> list[Finding]:
                     "Check the spelling against https://w3id.org/dpv.",
                     article="GDPR Art. 30(1) (a record must be intelligible)",
                     focus=s,
-                    path=p if role == "property" else RDF.type,
-                    value=term,
+                    path=URIRef(term) if role == "property" else RDF.type,
+                    value=URIRef(term),
                 )
             )
     return findings
+
+
+def _distinct(store: ox.Store, query: str) -> list[str]:
+    return [row[0].value for row in store.query(query) if isinstance(row[0], ox.NamedNode)]
