@@ -237,9 +237,7 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
                     "id": f"{entry.id}#position",
                     "types": ["oa:TextPositionSelector"],
                     "name": {"en": f"Characters {loc.start}-{loc.end}"},
-                    "start": str(
-                        loc.start
-                    ),  # a string: the context types it (JSON-LD parsers differ on numbers)
+                    "start": loc.start,
                     "end": loc.end,
                 },
             ]
