@@ -466,6 +466,7 @@ class _Reader:
     labels: Labeller
     vocab: Vocabulary | None
     gaps: dict[str, list[Term]] = field(default_factory=dict)
+    _broader: dict[Node, frozenset[Node]] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -499,18 +500,23 @@ class _Reader:
 
     def reaches(self, node: Node, targets: frozenset[Node] | set[Node]) -> bool:
         """Whether ``node`` is, or is narrower than, one of ``targets``."""
-        seen: set[Node] = set()
-        pending = [node]
-        while pending:
-            current = pending.pop()
-            if current in targets:
-                return True
-            if current in seen:
-                continue
-            seen.add(current)
-            for predicate in _HIERARCHY:
-                pending.extend(self.graph.objects(current, predicate))
-        return False
+        return not self.broader(node).isdisjoint(targets)
+
+    def broader(self, node: Node) -> frozenset[Node]:
+        """``node`` and everything it is a kind of (types, broader concepts, superclasses),
+        worked out once per node."""
+        if node not in self._broader:
+            seen: set[Node] = set()
+            pending = [node]
+            while pending:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                for predicate in _HIERARCHY:
+                    pending.extend(self.graph.objects(current, predicate))
+            self._broader[node] = frozenset(seen)
+        return self._broader[node]
 
     def reaches_via(self, node: Node, predicate: URIRef, target: Node) -> bool:
         """Whether ``target`` is reached from ``node`` along ``predicate`` (one or more steps)."""
