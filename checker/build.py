@@ -147,6 +147,9 @@ class StoreGraph(Graph):
         super().__init__(store=_Store(store=self.ox), identifier=DATASET_DEFAULT_GRAPH_ID)
         _bind(self)
 
+    def __len__(self) -> int:
+        return len(self.ox)  # the store holds the default graph only
+
 
 def ox_store(graph: Graph) -> ox.Store:
     """The pyoxigraph store of a built graph; a copy for a graph held elsewhere."""
@@ -254,17 +257,14 @@ def _ntriples(store: ox.Store) -> bytes:
     def construct(condition: str) -> Any:
         return store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER({condition}) }}")
 
-    if _has_blank_nodes(store):
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    if b"_:" in data and _has_blank_nodes(store):
         # Only the triples with blank nodes need canonical labels (rdflib's RDFC-style
         # to_canonical_graph, in Python: a runaway chain is a RecursionError, not a crash).
         blank = Graph()
-        blank.parse(
-            data=ox.serialize(construct(_BLANK), format=ox.RdfFormat.N_TRIPLES), format="nt"
-        )
+        blank.parse(data=ox.serialize(construct(_BLANK), format=ox.RdfFormat.N_TRIPLES), format="nt")
         data = ox.serialize(construct(f"!({_BLANK})"), format=ox.RdfFormat.N_TRIPLES)
         data += to_canonical_graph(blank).serialize(format="nt", encoding="utf-8")
-    else:
-        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     return b"\n".join(sorted(set(data.splitlines()) - {b""})) + b"\n"
 
 
