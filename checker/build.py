@@ -262,7 +262,9 @@ def _ntriples(store: ox.Store) -> bytes:
         # Only the triples with blank nodes need canonical labels (rdflib's RDFC-style
         # to_canonical_graph, in Python: a runaway chain is a RecursionError, not a crash).
         blank = Graph()
-        blank.parse(data=ox.serialize(construct(_BLANK), format=ox.RdfFormat.N_TRIPLES), format="nt")
+        blank.parse(
+            data=ox.serialize(construct(_BLANK), format=ox.RdfFormat.N_TRIPLES), format="nt"
+        )
         data = ox.serialize(construct(f"!({_BLANK})"), format=ox.RdfFormat.N_TRIPLES)
         data += to_canonical_graph(blank).serialize(format="nt", encoding="utf-8")
     return b"\n".join(sorted(set(data.splitlines()) - {b""})) + b"\n"

@@ -11,23 +11,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from pathlib import Path
 
 import networkx as nx
-import pyshacl
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, SH
+from rdflib.namespace import RDF, SH, XSD
 
 from checker.assets import asset_dir
+from checker.build import ox_store
 from checker.findings import Finding, Severity, sort_findings
 from checker.labels import label_of
+from checker.shacl_sparql import ShaclValidator, load_shapes
 
 ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
 DPV = Namespace("https://w3id.org/dpv#")
 
 _SEVERITIES = {
-    SH.Violation: Severity.VIOLATION,
-    SH.Warning: Severity.WARNING,
-    SH.Info: Severity.INFO,
+    str(SH.Violation): Severity.VIOLATION,
+    str(SH.Warning): Severity.WARNING,
+    str(SH.Info): Severity.INFO,
 }
 
 
@@ -49,9 +52,10 @@ class CheckResult:
 
 @cache
 def shapes_graph() -> Graph:
-    """All shapes of ``shapes/*.ttl``, parsed once."""
+    """All shapes of ``shapes/*.ttl`` in rdflib, for pySHACL (the reference in tests and
+    benchmarks; ``ropa check`` runs them compiled, see :func:`validator`)."""
     graph = Graph()
-    for path in sorted(asset_dir("shapes").glob("*.ttl")):
+    for path in _shape_files():
         graph.parse(path, format="turtle")
     return graph
 
@@ -122,10 +126,43 @@ def finding_for(
     )
 
 
-def _shape_meta(shapes: Graph, shape: URIRef) -> tuple[str, str]:
-    rule = shapes.value(shape, DCTERMS.identifier)
-    article = shapes.value(shape, ROPA.article)
-    return (str(rule) if rule else str(shape).rsplit("#", 1)[-1]), str(article or "")
+@cache
+def shapes_store() -> ox.Store:
+    """All shapes of ``shapes/*.ttl``, parsed once."""
+    return load_shapes(_shape_files())
+
+
+@cache
+def validator() -> ShaclValidator:
+    """The shapes compiled to SPARQL, once per process (see :mod:`checker.shacl_sparql`)."""
+    return ShaclValidator(shapes_store())
+
+
+def _shape_files() -> list[Path]:
+    return sorted(asset_dir("shapes").glob("*.ttl"))
+
+
+@cache
+def shape_meta() -> dict[str, tuple[str, str, str]]:
+    """Rule id, article and English message of every shape, by IRI."""
+    meta: dict[str, tuple[str, str, str]] = {}
+    query = """
+        PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT ?shape ?id ?article ?message WHERE {
+          ?shape a ?kind . VALUES ?kind { sh:NodeShape sh:PropertyShape }
+          OPTIONAL { ?shape <http://purl.org/dc/terms/identifier> ?id }
+          OPTIONAL { ?shape <https://w3id.org/ropa-kg/ontology#article> ?article }
+          OPTIONAL { ?shape sh:message ?message FILTER(lang(?message) IN ("en", "")) }
+        } ORDER BY ?shape ?message"""
+    for shape, rule, article, message in shapes_store().query(query):
+        iri = shape.value
+        if iri not in meta:
+            meta[iri] = (
+                rule.value if rule else iri.rsplit("#", 1)[-1],
+                article.value if article else "",
+                message.value if message else "",
+            )
+    return meta
 
 
 def _named_owner(graph: Graph, node: BNode, depth: int = 0) -> URIRef | None:
@@ -144,44 +181,42 @@ def _named_owner(graph: Graph, node: BNode, depth: int = 0) -> URIRef | None:
 
 
 def shacl_findings(graph: Graph, index: SourceIndex) -> list[Finding]:
-    """Validate ``graph`` against the shapes and read the report graph into findings."""
-    shapes = shapes_graph()
-    memory = Graph()
-    memory += graph
-    _, report, _ = pyshacl.validate(
-        memory,
-        shacl_graph=shapes,
-        inference="none",
-        allow_warnings=True,
-        allow_infos=True,
-        inplace=True,
-    )
+    """Validate ``graph`` against the shapes, as SPARQL on its store, into findings."""
+    meta = shape_meta()
     findings = []
-    # Top-level results only: nested ones (sh:detail of sh:or, sh:node, ...) explain them.
-    for result in report.objects(None, SH.result):
-        shape = report.value(result, SH.sourceShape)
-        focus = report.value(result, SH.focusNode)
+    for result in validator().validate(ox_store(graph)):
+        focus = _rdflib(result.focus)
         if isinstance(focus, BNode):
             focus = _named_owner(graph, focus)
-        if focus is None or not isinstance(shape, URIRef):
+        if focus is None:
             continue
-        rule, article = _shape_meta(shapes, shape)
-        message = report.value(result, SH.resultMessage) or shapes.value(shape, SH.message)
-        path = report.value(result, SH.resultPath)
+        rule, article, message = meta[result.shape]
         findings.append(
             finding_for(
                 graph,
                 index,
-                severity=_SEVERITIES[report.value(result, SH.resultSeverity)],
+                severity=_SEVERITIES[result.severity],
                 rule=rule,
-                message=str(message or rule),
+                message=message or rule,
                 article=article,
                 focus=focus,
-                path=path if isinstance(path, URIRef) else None,
-                value=report.value(result, SH.value),
+                path=URIRef(result.path) if result.path else None,
+                value=None if result.value is None else _rdflib(result.value),
             )
         )
     return findings
+
+
+def _rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == str(XSD.string):
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def check(graph: Graph, *, owl: bool = False) -> CheckResult:
