@@ -5,9 +5,12 @@ Usage::
     bash scripts/chromium.sh                       # Debian's Chromium, once
     .venv/bin/python bench/dashboard.py            # the shipped register, 3 runs
     .venv/bin/python bench/dashboard.py --runs 1 --out /tmp/bench   # a smoke run
+    .venv/bin/python bench/dashboard.py ~/.cache/ropa-kg/synth/ropa-100k-seed1.nt \
+        --first-page-only --out /tmp/bench                          # other records
 
-Each run starts ``ropa dashboard --port N`` in a fresh process (the real CLI, as a user
-does) and measures, with Chromium driven by Playwright:
+Each run starts ``ropa dashboard [PATHS] --port N`` in a fresh process (the real CLI, as a
+user does; PATHS as ``ropa dashboard`` takes them, default the shipped register) and
+measures, with Chromium driven by Playwright:
 
 - ``server``: from the start to the server answering ``/_stcore/health``;
 - ``first page``: from the start to the Flows page rendered (the script has run: graph
@@ -17,6 +20,7 @@ does) and measures, with Chromium driven by Playwright:
 - ``pages``: each other page opened from the sidebar in turn, as a user switches pages,
   until it is rendered.
 
+With ``--first-page-only``, only the first two (``bench/scale.py`` runs it so, per size).
 Medians of ``--runs``. Results go to ``--out`` (``dashboard.json`` and ``.md``). Nothing here
 asserts a time: benchmarks inform, tests decide.
 """
@@ -65,10 +69,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+#: Milliseconds a page may take to render (``--timeout``).
+WAIT_MS = {"value": 180_000}
+
+
 def rendered(page: Any, charts: int) -> None:
     """Wait until the page's script has run and its charts are drawn."""
     page.wait_for_selector(
-        '[data-testid="stApp"][data-test-script-state="notRunning"] h1', timeout=180_000
+        '[data-testid="stApp"][data-test-script-state="notRunning"] h1', timeout=WAIT_MS["value"]
     )
     page.wait_for_function(
         """(wanted) => {
@@ -78,11 +86,12 @@ def rendered(page: Any, charts: int) -> None:
                 && !document.querySelector('[data-testid^="stSkeleton"], [data-testid="stAppSkeleton"]');
         }""",
         arg=charts,
-        timeout=120_000,
+        timeout=WAIT_MS["value"],
     )
 
 
-def one_run(browser: Any, paths: list[str]) -> dict[str, float]:
+def one_run(browser: Any, paths: list[str], first_only: bool = False) -> dict[str, float]:
+    """One fresh ``ropa dashboard``: seconds from its start to each step."""
     port = free_port()
     start = time.perf_counter()
     server = subprocess.Popen(
@@ -93,9 +102,12 @@ def one_run(browser: Any, paths: list[str]) -> dict[str, float]:
         start_new_session=True,
     )
     try:
+        deadline = start + WAIT_MS["value"] / 1000
         while True:
             if server.poll() is not None:
                 raise SystemExit(f"ropa dashboard ended with status {server.returncode}")
+            if time.perf_counter() > deadline:
+                raise SystemExit("ropa dashboard did not answer /_stcore/health in time")
             try:
                 with urllib.request.urlopen(
                     f"http://127.0.0.1:{port}/_stcore/health", timeout=2
@@ -110,6 +122,9 @@ def one_run(browser: Any, paths: list[str]) -> dict[str, float]:
         page.goto(address)
         rendered(page, 1)
         first = time.perf_counter()
+        if first_only:
+            page.close()
+            return {"server_s": healthy - start, "first_page_s": first - start}
         page.goto(address)
         rendered(page, 1)
         reload = time.perf_counter() - first
@@ -137,12 +152,26 @@ def one_run(browser: Any, paths: list[str]) -> dict[str, float]:
                 server.wait()
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", help="records (default: the shipped register)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--first-page-only",
+        action="store_true",
+        help="time the server and the first rendered page only (no reload, no other pages)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=180, help="seconds a page may take to render"
+    )
     args = parser.parse_args(argv)
+    WAIT_MS["value"] = int(args.timeout * 1000)
+    signal.signal(signal.SIGTERM, _terminated)  # stop the server on TERM too (finally)
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing: run `bash scripts/chromium.sh`", file=sys.stderr)
         return 2
@@ -151,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            samples = [one_run(browser, args.paths) for _ in range(args.runs)]
+            samples = [one_run(browser, args.paths, args.first_page_only) for _ in range(args.runs)]
         finally:
             browser.close()
     keys = list(samples[0])

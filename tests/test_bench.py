@@ -17,7 +17,8 @@ from checker.build import build, serialize
 from checker.check import shapes_graph
 from checker.cli import main
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
 
 
 def _load(name: str) -> ModuleType:
@@ -116,4 +117,54 @@ def test_scale_smoke(tmp_path: Path) -> None:
     assert row["results"]["pyshacl"] > 0
     # ropa check reports each distinct SHACL result once, as pySHACL finds them.
     assert row["results_by_rule"]["ropa check"] == row["results_by_rule"]["pyshacl distinct"]
-    assert "| tiny |" in (out / "scale.md").read_text()
+
+    # ropa serve: started, ready, every saved query answered over HTTP with the rows the
+    # in-process run finds (bound by VALUES there, by substitution here), then stopped.
+    saved = {q.stem for q in (ROOT / "checker" / "queries").glob("*.rq")}
+    served, in_process = names[scale.SERVE], names[scale.IN_PROCESS]
+    assert served["runs"] == 1, served
+    assert served["exit"] == 0  # stopped cleanly by SIGTERM
+    assert set(served["phases"]) == {"ready"} | {f"query {q}" for q in saved}
+    assert set(served["rows"]) == saved
+    assert served["rows"] == in_process["rows"]
+    assert any(served["rows"].values()), "every saved query came back empty"
+    assert row["queries_agree"] is True
+    assert scale.DASHBOARD not in names  # not asked for at tiny
+
+    text = (out / "scale.md").read_text()
+    assert "| tiny |" in text
+    assert "## Growth" in text
+    assert "| processor-footprint |" in text  # the per-query table
+
+
+def _row(size: str, triples: int, seconds: dict[str, float]) -> dict[str, object]:
+    measures = [
+        {"name": name, "median_s": value, "cpu_s": value, "phases": {}, "peak_mib": None}
+        for name, value in seconds.items()
+    ]
+    return {"size": size, "triples": triples, "measures": measures}
+
+
+def test_growth_flags_commands_past_twelve_times() -> None:
+    rows = [
+        _row("10k", 10_000, {"ropa build": 1.0, "ropa check": 1.0}),
+        _row("100k", 100_000, {"ropa build": 11.5, "ropa check": 13.0}),
+        _row("1M", 1_000_000, {"ropa build": 100.0}),
+    ]
+    lines = scale.render_growth(rows)
+    table = {line.split(" | ")[0].strip("| "): line for line in lines if line.startswith("| ")}
+    assert "10k → 100k" in table["command"] and "100k → 1M" in table["command"]
+    assert "| 10.00 | 10.00 |" in table["triples"]
+    assert "11.50" in table["ropa build"] and "**over**" not in table["ropa build"]
+    assert "13.00 (CPU 13.00) **over** |" in table["ropa check"]
+    assert table["ropa check"].endswith("| – |")  # no 1M check measured
+    assert "Needs" in scale.render_growth(rows[:1])[-1]
+
+
+def test_dashboard_skipped_without_a_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scale, "browser_missing", lambda: "no Chromium here")
+    result = scale.measure_dashboard(scale.DASHBOARD, [], 1, 60, tmp_path)
+    assert result.median_s is None and result.runs == 0
+    assert result.note == "skipped: no Chromium here"
