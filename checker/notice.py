@@ -467,6 +467,7 @@ class _Reader:
     vocab: Vocabulary | None
     gaps: dict[str, list[Term]] = field(default_factory=dict)
     _broader: dict[Node, frozenset[Node]] = field(default_factory=dict)
+    _gap_terms: dict[str, set[Term]] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -493,9 +494,11 @@ class _Reader:
         if nodes == []:
             return
         found = self.gaps.setdefault(key, [])
+        seen = self._gap_terms.setdefault(key, set())
         for node in nodes or ():
             term = self.term(node)
-            if term not in found:
+            if term not in seen:
+                seen.add(term)
                 found.append(term)
 
     def reaches(self, node: Node, targets: frozenset[Node] | set[Node]) -> bool:
@@ -689,8 +692,12 @@ def _categories_topic(r: _Reader, acts: list[_Activity]) -> list[Subsection]:
     return subsections
 
 
-def _flows(r: _Reader) -> list[Node]:
-    return sorted(r.graph.subjects(RDF.type, ROPA.DataFlow), key=str)
+def _flows(r: _Reader, end: URIRef | None = None, party: Node | None = None) -> list[Node]:
+    """The data flows (with ``end`` and ``party``: those whose sender or receiver it is)."""
+    if end is None:
+        return sorted(r.graph.subjects(RDF.type, ROPA.DataFlow), key=str)
+    ends = r.graph.subjects(end, party)
+    return sorted((f for f in ends if (f, RDF.type, ROPA.DataFlow) in r.graph), key=str)
 
 
 def _sources_topic(r: _Reader, acts: list[_Activity]) -> list[Subsection]:
@@ -709,8 +716,7 @@ def _sources_topic(r: _Reader, acts: list[_Activity]) -> list[Subsection]:
             children.append(fill(r.t("field.provided_by"), value=r.terms(provider)))
         flow_data = [
             d
-            for f in _flows(r)
-            if (f, ROPA.sender, source) in r.graph
+            for f in _flows(r, ROPA.sender, source)
             for d in r.graph.objects(f, DPV.hasPersonalData)
         ]
         if flow_data:
@@ -746,8 +752,7 @@ def _party_items(
         conditions = sorted(
             {
                 term
-                for f in _flows(r)
-                if (f, ROPA.receiver, party) in r.graph
+                for f in _flows(r, ROPA.receiver, party)
                 for term in [r.labels.text(f, ROPA.condition)]
                 if term is not None
             },
