@@ -507,18 +507,22 @@ class _Reader:
 
     def broader(self, node: Node) -> frozenset[Node]:
         """``node`` and everything it is a kind of (types, broader concepts, superclasses),
-        worked out once per node."""
-        if node not in self._broader:
-            seen: set[Node] = set()
-            pending = [node]
-            while pending:
-                current = pending.pop()
-                if current in seen:
-                    continue
-                seen.add(current)
-                for predicate in _HIERARCHY:
-                    pending.extend(self.graph.objects(current, predicate))
-            self._broader[node] = frozenset(seen)
+        worked out once per node, from what is known of the nodes above it."""
+        if node in self._broader:
+            return self._broader[node]
+        seen: set[Node] = set()
+        pending = [node]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            if current in self._broader:
+                seen |= self._broader[current]
+                continue
+            seen.add(current)
+            for predicate in _HIERARCHY:
+                pending.extend(self.graph.objects(current, predicate))
+        self._broader[node] = frozenset(seen)
         return self._broader[node]
 
     def reaches_via(self, node: Node, predicate: URIRef, target: Node) -> bool:
@@ -677,8 +681,12 @@ def _categories_topic(r: _Reader, acts: list[_Activity]) -> list[Subsection]:
     special = [d for d in r.sort(d for a in acts for d in a.all_data) if _is_special(r, d)]
     if special:
         items_list = []
+        acts_with: dict[Node, list[_Activity]] = {}
+        for a in acts:
+            for d in dict.fromkeys(a.all_data):
+                acts_with.setdefault(d, []).append(a)
         for node in special:
-            using = [a for a in acts if node in a.all_data]
+            using = acts_with[node]
             conditions = r.sort(b for a in using for b in a.special_bases)
             children = [fill(r.t("field.activities"), value=join(a.name for a in using))]
             if conditions:
@@ -971,7 +979,8 @@ def _retention_topic(r: _Reader, acts: list[_Activity]) -> list[Subsection]:
         if data:
             data_line = r.terms(data)
         else:
-            using = [a.name for a in acts if (a.node, DPV.hasStorageCondition, rule) in r.graph]
+            holders = set(r.graph.subjects(DPV.hasStorageCondition, rule))
+            using = [a.name for a in acts if a.node in holders]
             if using:
                 data_line = fill(r.t("field.all_data_of"), value=join(sorted(using, key=_key)))
             else:
