@@ -155,11 +155,8 @@ def measure(
     for _ in range(runs):
         try:
             samples.append(run_once(argv, timeout, stdout))
-        except TimeoutError:
-            result.note = f"timed out after {timeout:.0f} s"
-            break
-        except RuntimeError as exc:
-            result.note = str(exc)[:500]
+        except (TimeoutError, RuntimeError) as exc:
+            result.note = _failure(exc, timeout)
             break
         if phases_file is not None and phases_file.exists():
             report = json.loads(phases_file.read_text())
@@ -168,6 +165,11 @@ def measure(
         wall, peak, _, cpu = samples[-1]
         print(f"  {name}: {wall:.2f} s, CPU {cpu:.2f} s, {peak:.0f} MiB", file=sys.stderr)
     return _aggregate(result, samples, phases)
+
+
+def _failure(exc: Exception, timeout: float) -> str:
+    """The note of a measurement that stopped: a time-out or the command's error."""
+    return f"timed out after {timeout:.0f} s" if isinstance(exc, TimeoutError) else str(exc)[:500]
 
 
 def _aggregate(
@@ -355,11 +357,8 @@ def measure_serve(
         port = free_port()
         try:
             sample, times, result.rows = serve_once(argv(str(port)), port, queries, timeout)
-        except TimeoutError:
-            result.note = f"timed out after {timeout:.0f} s"
-            break
-        except RuntimeError as exc:
-            result.note = str(exc)[:500]
+        except (TimeoutError, RuntimeError) as exc:
+            result.note = _failure(exc, timeout)
             break
         samples.append(sample)
         phases.append(times)
