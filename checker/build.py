@@ -83,19 +83,22 @@ class Vocabulary:
         if str(term) not in self.terms:
             return []
         return [
-            (URIRef(q.predicate.value), _to_rdflib(q.object))
+            (URIRef(q.predicate.value), rdflib_term(q.object))
             for q in self.store.quads_for_pattern(ox.NamedNode(str(term)), None, None)
         ]
 
 
-def _to_rdflib(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Any:
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
+    """The rdflib term of a pyoxigraph term; a plain literal stays plain (no xsd:string)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return BNode(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == str(XSD.string):
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 @cache

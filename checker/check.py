@@ -16,10 +16,10 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import RDF, SH
 
 from checker.assets import asset_dir
-from checker.build import ox_store
+from checker.build import ox_store, rdflib_term
 from checker.findings import Finding, Severity, sort_findings
 from checker.labels import label_of
 from checker.shacl_sparql import ShaclValidator, load_shapes
@@ -185,7 +185,7 @@ def shacl_findings(graph: Graph, index: SourceIndex) -> list[Finding]:
     meta = shape_meta()
     findings = []
     for result in validator().validate(ox_store(graph)):
-        focus = _rdflib(result.focus)
+        focus = rdflib_term(result.focus)
         if isinstance(focus, BNode):
             focus = _named_owner(graph, focus)
         if focus is None:
@@ -201,22 +201,10 @@ def shacl_findings(graph: Graph, index: SourceIndex) -> list[Finding]:
                 article=article,
                 focus=focus,
                 path=URIRef(result.path) if result.path else None,
-                value=None if result.value is None else _rdflib(result.value),
+                value=None if result.value is None else rdflib_term(result.value),
             )
         )
     return findings
-
-
-def _rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def check(graph: Graph, *, owl: bool = False) -> CheckResult:

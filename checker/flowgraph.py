@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
+from checker.build import ox_store
 from checker.labels import label_of
 
 DPV = Namespace("https://w3id.org/dpv#")
@@ -91,8 +92,6 @@ def flow_graph(graph: Graph) -> nx.DiGraph:
     carry an :class:`EdgeData` under ``"carries"``. The edges come from two SPARQL queries
     on the graph's store (a million-triple ROPA in a fraction of a second).
     """
-    from checker.build import ox_store
-
     store = ox_store(graph)
     edges: dict[tuple[str, str], EdgeData] = defaultdict(EdgeData)
     for _, sender, receiver, p, o in store.query(_FLOWS, prefixes=_PREFIXES):

@@ -113,7 +113,7 @@ def _check_xml(text: str, name: str) -> None:
         )
 
 
-_OX_ERROR = re.compile(r"^Parser error at line (\d+)[^:]*: (.*?)(?: \([^()]*, line \d+\))?$", re.S)
+_OX_ERROR = re.compile(r"^Parser error at line (\d+)[^:]*: (.*?)(?: \((?:[^()]*, )?line \d+\))?$", re.S)
 
 
 def parse_rdf_file(store: ox.Store, path: Path, name: str) -> None:
@@ -142,6 +142,7 @@ def parse_rdf_file(store: ox.Store, path: Path, name: str) -> None:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", name) from None
     text = decode_utf8(data, name)
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte order mark, as some editors write
     if fmt == "json-ld":
         _check_jsonld(text, name)
     elif fmt == "xml":

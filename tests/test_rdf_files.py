@@ -208,6 +208,26 @@ def test_latin1_turtle_names_the_line(workdir, ropa_build):
     ropa_build("latin1.ttl").assert_input_error("latin1.ttl:3", "UTF-8")
 
 
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("bom.ttl", "@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\n"),
+        ("bom.nt", "<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n"),
+        (
+            "bom.jsonld",
+            '{"@id": "https://example.org/a", "https://example.org/b": {"@id": "https://example.org/c"}}',
+        ),
+    ],
+)
+def test_a_byte_order_mark_is_read_past(workdir, ropa_build, name, body):
+    """Some editors start UTF-8 files with a byte order mark: still the same triples."""
+    (workdir / name).write_bytes(b"\xef\xbb\xbf" + body.encode())
+    run = ropa_build(name, output="out.nt")
+    assert run.result.exit_code == 0, run.text
+    triple = "<https://example.org/a> <https://example.org/b> <https://example.org/c> ."
+    assert triple in (workdir / "out.nt").read_text(encoding="utf-8").splitlines()
+
+
 def test_deeply_nested_turtle_is_a_clean_error(workdir, ropa_build):
     (workdir / "deep.ttl").write_text(
         "@prefix ex: <http://e/> .\nex:a ex:b " + "(" * 50_000 + ")" * 50_000 + " .\n",
