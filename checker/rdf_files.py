@@ -113,7 +113,9 @@ def _check_xml(text: str, name: str) -> None:
         )
 
 
-_OX_ERROR = re.compile(r"^Parser error at line (\d+)[^:]*: (.*?)(?: \((?:[^()]*, )?line \d+\))?$", re.S)
+_OX_ERROR = re.compile(
+    r"^Parser error at line (\d+)[^:]*: (.*?)(?: \((?:[^()]*, )?line \d+\))?$", re.S
+)
 
 
 def parse_rdf_file(store: ox.Store, path: Path, name: str) -> None:
