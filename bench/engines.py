@@ -10,8 +10,8 @@ throwaway virtual environment, never in the project's::
 Three steps:
 
 1. ``prepare`` (project venv): build every shape fixture (``tests/fixtures/shapes/*/
-   {pass,fail}.ttl``) and the shipped register through :func:`checker.build.build` into
-   N-Triples, and write the shapes (``checker.check.shapes_graph``) as one Turtle file::
+   {pass,fail}.ttl``) and the shipped register through :func:`checker.graph.build.build` into
+   N-Triples, and write the shapes (``checker.check.run.shapes_graph``) as one Turtle file::
 
        .venv/bin/python bench/engines.py prepare --dir /tmp/engines
 
@@ -59,8 +59,8 @@ Key = tuple[str, str, str, str, str]  # focus, source shape, path, value, severi
 def prepare(folder: Path) -> None:
     """Build the cases and write the shapes."""
     sys.path.insert(0, str(ROOT))
-    from checker.build import build, serialize
-    from checker.check import shapes_graph
+    from checker.check.run import shapes_graph
+    from checker.graph.build import build, serialize
 
     cases = folder / "cases"
     cases.mkdir(parents=True, exist_ok=True)
@@ -317,7 +317,7 @@ def render_compare(report: dict[str, Any]) -> str:
         "## Same results as pySHACL? (fixtures and the shipped register)",
         "",
         f"{report['cases']} cases: every tests/fixtures/shapes/*/{{pass,fail}}.ttl built through "
-        "checker.build.build, and the shipped register. A case is equal when the engine reports "
+        "checker.graph.build.build, and the shipped register. A case is equal when the engine reports "
         "exactly the set of (focus node, source shape, result path, value, severity) that "
         "pySHACL 0.40.1 reports.",
         "",

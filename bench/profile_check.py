@@ -45,21 +45,25 @@ class Phases:
 def check_steps(paths: list[Path], phases: Phases) -> int:
     """``ropa check PATHS --format json``, step by step. Returns the number of findings."""
     phases.run("import checker.cli (click)", lambda: __import__("checker.cli"))
-    phases.run("import rdflib, pyoxigraph (checker.build)", lambda: __import__("checker.build"))
-    phases.run("import pyshacl, networkx (checker.check)", lambda: __import__("checker.check"))
-    phases.run("import checker.report", lambda: __import__("checker.report"))
+    phases.run(
+        "import rdflib, pyoxigraph (checker.graph.build)", lambda: __import__("checker.graph.build")
+    )
+    phases.run(
+        "import pyshacl, networkx (checker.check.run)", lambda: __import__("checker.check.run")
+    )
+    phases.run("import checker.check.report", lambda: __import__("checker.check.report"))
     from rdflib import Graph
 
-    import checker.check as check_module
+    import checker.check.run as check_module
     from checker.assets import default_records
-    from checker.build import _bind, add_vocabulary, known_terms
-    from checker.check import SourceIndex, shacl_findings, shapes_graph
-    from checker.findings import Severity, sort_findings
-    from checker.rdf_files import RDF_FORMATS, parse_rdf_file
-    from checker.records import display_path, load_record_set
-    from checker.records_rdf import add_records
-    from checker.report import render
-    from checker.rules import python_rules
+    from checker.check.findings import Severity, sort_findings
+    from checker.check.report import render
+    from checker.check.rules import python_rules
+    from checker.check.run import SourceIndex, shacl_findings, shapes_graph
+    from checker.graph.build import _bind, add_vocabulary, known_terms
+    from checker.graph.rdf_files import RDF_FORMATS, parse_rdf_file
+    from checker.records.load import display_path, load_record_set
+    from checker.records.to_rdf import add_records
 
     graph = _bind(Graph())
     phases.run("vocabulary (pyoxigraph load of ontology/)", known_terms)
@@ -187,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_profile:
         # Modules are imported now, caches (vocabulary, shapes) are warm: clear them so the
         # profile sees the same work as a cold run, except the imports.
-        from checker.build import vocabulary
-        from checker.check import shapes_graph
+        from checker.check.run import shapes_graph
+        from checker.graph.build import vocabulary
 
         vocabulary.cache_clear()
         shapes_graph.cache_clear()

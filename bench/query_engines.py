@@ -42,9 +42,9 @@ from rdflib.namespace import RDF
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from checker import query as q  # noqa: E402
-from checker.build import build, serialize  # noqa: E402
-from checker.publish import Credentials, publish_ntriples  # noqa: E402
+from checker.graph.build import build, serialize  # noqa: E402
+from checker.query import run as q  # noqa: E402
+from checker.query.publish import Credentials, publish_ntriples  # noqa: E402
 
 DPV_PROCESS = URIRef("https://w3id.org/dpv#Process")
 DATA_FLOW = URIRef("https://w3id.org/ropa-kg/ontology#DataFlow")

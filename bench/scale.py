@@ -6,7 +6,7 @@ process and cold (a fresh interpreter or JVM per run), and its wall time and pea
 memory (``wait4`` rusage) are recorded; the median of ``--runs`` runs is reported:
 
 - ``ropa build FILE -o OUT.nt`` and ``ropa check FILE`` (all shapes, all Python rules);
-- ``ropa query NAME FILE`` for each ``checker/queries/*.rq`` (parameters bound to an
+- ``ropa query NAME FILE`` for each ``checker/query/queries/*.rq`` (parameters bound to an
   entry that exists) and ``ropa notice FILE``, when the CLI has those commands; the saved
   queries also run in-process on pyoxigraph (parse once, then each query, bound the
   same way), which is what a query command can reach;
@@ -14,7 +14,7 @@ memory (``wait4`` rusage) are recorded; the median of ``--runs`` runs is reporte
   how an auditor runs many queries on a big graph): the server started cold, the time
   until it answers (``ready``: graph loaded), then each saved query POSTed once as
   ``application/sparql-query``, its parameters bound by a ``VALUES`` block as
-  ``checker.query.RemoteEngine`` sends them, JSON results read whole, each request timed;
+  ``checker.query.run.RemoteEngine`` sends them, JSON results read whole, each request timed;
   then the server is stopped (SIGTERM). Its rows must equal the in-process rows;
 - ``ropa dashboard FILE`` start to its first page rendered in Chromium
   (``bench/dashboard.py --first-page-only``), at ``--dashboard-sizes`` (register and
@@ -24,7 +24,7 @@ memory (``wait4`` rusage) are recorded; the median of ``--runs`` runs is reporte
 - the peer: Apache Jena's SHACL validator (``shacl.shacl validate``, Debian's
   libapache-jena-java through ``scripts/jena.sh``) on the same shapes and data.
 
-The shapes are whatever ``shapes/*.ttl`` holds at run time (``checker.check.shapes_graph``),
+The shapes are whatever ``shapes/*.ttl`` holds at run time (``checker.check.run.shapes_graph``),
 written to one Turtle file for Jena. The validation results are counted for pySHACL and
 Jena (``sh:ValidationResult`` in each report, per source shape) and for ``ropa check`` (its
 findings whose rule is a shape id); the table says whether the counts agree. A growth
@@ -219,10 +219,10 @@ def free_port() -> int:
 def serve_queries(queries: list[Path], base: str, register: bool) -> list[tuple[str, str]]:
     """(name, text to POST) of each saved query, its parameters bound as for the in-process
     measure but as ``ropa query --endpoint`` sends them to an endpoint: a ``VALUES`` block
-    at the start of the WHERE group (:meth:`checker.query.RemoteEngine.prepare`)."""
+    at the start of the WHERE group (:meth:`checker.query.run.RemoteEngine.prepare`)."""
     import pyoxigraph as ox
 
-    from checker.query import QueryText, RemoteEngine
+    from checker.query.run import QueryText, RemoteEngine
 
     client = RemoteEngine("http://127.0.0.1/sparql")
     prepared = []
@@ -564,12 +564,12 @@ def use_bytecode_cache(mode: str, cache: Path, work: Path, dashboard: bool = Fal
             __file__,
             "_queries",
             str(tiny),
-            str(ROOT / "checker" / "queries"),
+            str(ROOT / "checker" / "query" / "queries"),
             str(work / "q.json"),
             REGISTER_BASE,
         ],
         [PYTHON, str(ROOT / "bench" / "synth.py"), "--size", "tiny", "-o", str(work / "t.nt")],
-        [PYTHON, "-c", "import checker.serve, checker.query, checker.build"],
+        [PYTHON, "-c", "import checker.query.serve, checker.query.run, checker.graph.build"],
         *(
             [
                 [
@@ -628,7 +628,7 @@ def shape_ids() -> dict[str, str]:
     """Shape IRI -> rule id, of the shapes as they are now."""
     from rdflib.namespace import DCTERMS
 
-    from checker.check import shapes_graph
+    from checker.check.run import shapes_graph
 
     graph = shapes_graph()
     return {str(s): str(i) for s, i in graph.subject_objects(DCTERMS.identifier)}
@@ -644,7 +644,7 @@ def shapes_files_digest() -> str:
 
 def write_shapes(path: Path) -> str:
     """All shapes in one Turtle file (for pySHACL alone and Jena); returns their digest."""
-    from checker.check import shapes_graph
+    from checker.check.run import shapes_graph
 
     data = shapes_graph().serialize(format="turtle", encoding="utf-8")
     path.write_bytes(data)
@@ -785,7 +785,7 @@ def bench_size(
     )
     measures.append(check)
 
-    query_dir = ROOT / "checker" / "queries"
+    query_dir = ROOT / "checker" / "query" / "queries"
     queries = sorted(query_dir.glob("*.rq")) if query_dir.is_dir() else []
     if "query" in commands:
         for query in queries:
@@ -1083,7 +1083,7 @@ def render_markdown(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         f"commit {meta.get('commit', '?')}.",
         "",
         "Seconds of wall time, medians. check / Jena = ropa check / Jena SHACL (whole process "
-        "each). Saved queries: the slowest of `checker/queries/*.rq`, each bound to an entry "
+        "each). Saved queries: the slowest of `checker/query/queries/*.rq`, each bound to an entry "
         "that exists; in-process = on a pyoxigraph store loaded once, in one process; through "
         "ropa serve = one HTTP request to a running `ropa serve` (`application/sparql-query`, "
         "JSON results, the whole body read), after the server is ready (serve ready: from its "

@@ -12,7 +12,7 @@ Two outputs from one model of a fictional organisation (example.org IRIs, no rea
   description), for measuring the records path (YAML -> JSON-LD -> graph).
 
 The graph is made with the engine's own record-to-RDF code
-(:func:`checker.records_rdf.to_jsonld`), expanded to triples here by a small JSON-LD
+(:func:`checker.records.to_rdf.to_jsonld`), expanded to triples here by a small JSON-LD
 expander that knows only what our context uses (rdflib's JSON-LD parser would take minutes
 at a million triples). ``tests/test_bench.py`` checks that ``ropa build`` of the YAML
 output and the N-Triples output are the same graph.
@@ -47,10 +47,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from checker.document import Document, Location  # noqa: E402
-from checker.records import KINDS, RecordSet  # noqa: E402
-from checker.records_rdf import to_jsonld  # noqa: E402
-from checker.yamlload import LineDict, LineList  # noqa: E402
+from checker.records.document import Document, Location  # noqa: E402
+from checker.records.load import KINDS, RecordSet  # noqa: E402
+from checker.records.to_rdf import to_jsonld  # noqa: E402
+from checker.records.yamlload import LineDict, LineList  # noqa: E402
 
 #: Named sizes: activities giving about that many triples in the built graph.
 SIZES: dict[str, int] = {"tiny": 20, "10k": 52, "100k": 615, "1M": 6230}
@@ -960,7 +960,7 @@ def record_set(model: Model, record_dir: str = DEFAULT_RECORD_DIR) -> RecordSet:
     """The model as the engine's checked :class:`RecordSet`, as if loaded from YAML files
     in a folder ``record_dir`` outside a git work tree (so ``ropa:recordFile`` is
     ``record_dir/FILE.yaml``)."""
-    from checker.records import Entry
+    from checker.records.load import Entry
 
     _, lines_of = render_yaml(model)
     file_of = {kind: name for name, kinds in FILES.items() for kind in kinds}
@@ -1103,10 +1103,10 @@ def _nt_term(term: Any) -> str:
 
 def vocabulary_lines(iris: Iterable[str]) -> list[str]:
     """The vocabulary's description of the given IRIs and their ancestors, as N-Triples
-    (what :func:`checker.build.add_vocabulary` merges into a built graph)."""
+    (what :func:`checker.graph.build.add_vocabulary` merges into a built graph)."""
     from rdflib import URIRef
 
-    from checker.build import vocabulary
+    from checker.graph.build import vocabulary
 
     vocab = vocabulary()
     pending = {i for i in iris if i in vocab.terms}
@@ -1130,7 +1130,7 @@ def built_lines(model: Model, record_dir: str = DEFAULT_RECORD_DIR) -> list[str]
     """The built graph of the model: sorted, unique N-Triples lines."""
     records = record_set(model, record_dir)
     doc = to_jsonld(records)
-    # As checker.records_rdf.add_records: an activity's data groups add their members.
+    # As checker.records.to_rdf.add_records: an activity's data groups add their members.
     members = {e.id: [str(m) for m in e.data["includes"]] for e in records.of_kind("data_groups")}
     for node in doc["@graph"]:
         if "data_groups" in node:

@@ -63,7 +63,7 @@ def output_option(what: str) -> Callable[[F], F]:
 
 def emit(text: str, output: Path | None) -> None:
     """Write a command's result to ``output`` all at once, or to stdout."""
-    from checker.build import write_atomically
+    from checker.graph.build import write_atomically
 
     if output is None:
         click.echo(text, nl=False)
@@ -118,8 +118,8 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
     The graph holds the data, the vocabulary labels and hierarchy, and the provenance of
     every entry to the register description. The same input gives byte-identical output.
     """
-    from checker.build import build as build_graph
-    from checker.build import output_format, serialize, write_atomically
+    from checker.graph.build import build as build_graph
+    from checker.graph.build import output_format, serialize, write_atomically
 
     fmt = output_format(output) if output is not None else "longturtle"
     graph = build_graph(list(paths))
@@ -184,12 +184,12 @@ def check(
     Exit status: 0 when no finding outside the baseline is at or above --fail-on,
     1 when some are, 2 for usage or input errors.
     """
-    from checker.baseline import load_baseline, render_baseline, split
-    from checker.build import build as build_graph
-    from checker.build import write_atomically
-    from checker.check import check as run_check
-    from checker.findings import Severity
-    from checker.report import render
+    from checker.check.baseline import load_baseline, render_baseline, split
+    from checker.check.findings import Severity
+    from checker.check.report import render
+    from checker.check.run import check as run_check
+    from checker.graph.build import build as build_graph
+    from checker.graph.build import write_atomically
 
     accepted = load_baseline(baseline) if baseline is not None else []
     result = run_check(build_graph(list(paths)), owl=owl)
@@ -240,8 +240,8 @@ def diff(old: str, new: str, fmt: str, records_path: str) -> None:
     Exit status: 0 when the versions state the same records, 1 when they differ,
     2 for usage or input errors.
     """
-    from checker.diff import diff_graphs, render
-    from checker.gitrev import load_version
+    from checker.diff.compare import diff_graphs, render
+    from checker.graph.revisions import load_version
 
     result = diff_graphs(
         load_version(old, records_path),
@@ -312,7 +312,7 @@ def query(
     Exit status: 0 answered, 2 usage or input error, refused update, syntax error
     (with line and column) or timeout.
     """
-    from checker import query as queries
+    from checker.query import run as queries
 
     if list_saved:
         click.echo(queries.describe_library(), nl=False)
@@ -354,7 +354,7 @@ def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, cors: s
     RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE) by content negotiation. Updates are
     refused (403). Loopback only unless --host says otherwise. Ctrl-C stops.
     """
-    from checker.serve import serve as serve_graph
+    from checker.query.serve import serve as serve_graph
 
     serve_graph(
         list(paths),
@@ -405,8 +405,8 @@ def publish(
 
     Query it there with: ropa query QUERY --endpoint SPARQL-URL --graph IRI
     """
-    from checker.publish import Credentials
-    from checker.publish import publish as publish_graph
+    from checker.query.publish import Credentials
+    from checker.query.publish import publish as publish_graph
 
     if password is not None and user is None:
         raise click.UsageError("--password needs --user")
@@ -455,8 +455,8 @@ def notice(
     0 notice written, 1 items missing (nothing written unless --allow-gaps), 2 usage or
     input error.
     """
-    from checker.build import build as build_graph
-    from checker.notice import compose_notice, gap_messages, render_notice
+    from checker.graph.build import build as build_graph
+    from checker.notice.compose import compose_notice, gap_messages, render_notice
 
     composed = compose_notice(build_graph(list(paths)), lang)
     for message in gap_messages(composed):
@@ -493,9 +493,9 @@ def coverage(source: Path, paths: tuple[Path, ...], fmt: str, output: Path | Non
     Uncovered items are not yet modelled or need no modelling: look at each. Exit status 0
     (a report), 2 for usage or input errors.
     """
-    from checker.build import build as build_graph
     from checker.coverage import coverage as measure
     from checker.coverage import render
+    from checker.graph.build import build as build_graph
 
     emit(render(measure(build_graph(list(paths)), source), fmt), output)
 

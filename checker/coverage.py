@@ -2,7 +2,7 @@
 
 A register description (plain text, or HTML) is split into sections and items: in text, a
 section starts at a line that is one of the graph's section headings (``ropa:heading``) and
-every other non-empty line is an item, as :class:`checker.document.Document` splits it; in
+every other non-empty line is an item, as :class:`checker.records.document.Document` splits it; in
 HTML, every block element (paragraph, list item, heading, table cell, ...) is an item, and a
 heading element starts a section (one the graph does not know, unless its text is one of the
 graph's headings).
@@ -15,7 +15,7 @@ each. Quotes of the graph that the source no longer contains are listed too (the
 changed after the records were written).
 
 >>> from checker.assets import default_records
->>> from checker.build import build
+>>> from checker.graph.build import build
 >>> report = coverage(build(), default_records() / "register-description.txt")
 >>> report.covered <= report.total
 True
@@ -34,10 +34,10 @@ from typing import Any, Final
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
-from checker.document import Document
 from checker.errors import InputError
-from checker.labels import label_of
-from checker.yamlload import decode_utf8
+from checker.records.document import Document
+from checker.records.yamlload import decode_utf8
+from checker.vocab.labels import label_of
 
 _NS: Final = {
     "oa": "http://www.w3.org/ns/oa#",

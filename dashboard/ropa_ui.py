@@ -1,5 +1,5 @@
 """Shared parts of the dashboard's pages: the cached model, the sidebar, the error page and
-the activity detail. Display only: every value comes from :mod:`checker.views`.
+the activity detail. Display only: every value comes from :mod:`checker.views.all`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from checker.errors import RopaError
-from checker.views import (
+from checker.views.all import (
     SEVERITY_COLOURS,
     ActivityDetail,
     Model,
@@ -132,7 +132,7 @@ def label(current: Model, iri: str) -> str:
     """The label of an IRI of the graph."""
     from rdflib import URIRef
 
-    from checker.labels import label_of
+    from checker.vocab.labels import label_of
 
     return label_of(current.graph, URIRef(iri))
 

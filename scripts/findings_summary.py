@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from checker.build import build
-from checker.check import check
+from checker.check.run import check
+from checker.graph.build import build
 
 
 def summary() -> str:

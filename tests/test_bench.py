@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib.namespace import DCTERMS
 
-from checker.build import build, serialize
-from checker.check import shapes_graph
+from checker.check.run import shapes_graph
 from checker.cli import main
+from checker.graph.build import build, serialize
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -120,7 +120,7 @@ def test_scale_smoke(tmp_path: Path) -> None:
 
     # ropa serve: started, ready, every saved query answered over HTTP with the rows the
     # in-process run finds (bound by VALUES there, by substitution here), then stopped.
-    saved = {q.stem for q in (ROOT / "checker" / "queries").glob("*.rq")}
+    saved = {q.stem for q in (ROOT / "checker" / "query" / "queries").glob("*.rq")}
     served, in_process = names[scale.SERVE], names[scale.IN_PROCESS]
     assert served["runs"] == 1, served
     assert served["exit"] == 0  # stopped cleanly by SIGTERM

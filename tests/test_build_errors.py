@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.build import build
 from checker.errors import InputError
+from checker.graph.build import build
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = FIXTURES / "bad"

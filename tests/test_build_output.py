@@ -17,8 +17,8 @@ from rdflib import namespace as rdfns
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from checker.build import build
 from checker.cli import main
+from checker.graph.build import build
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -10,9 +10,9 @@ from click.testing import CliRunner, Result
 from rdflib import Graph
 
 from checker.assets import default_records
-from checker.build import build
 from checker.cli import main
 from checker.coverage import CoverageReport, coverage, read_source, render, uncited_text
+from checker.graph.build import build
 
 LIBRARY = Path(__file__).parent / "fixtures" / "notice" / "library"
 LIBRARY_TEXT = LIBRARY / "register-description.txt"

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from checker.build import build
+from checker.graph.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = (ROOT / "ropa" / "finnish-customs" / "register-description.txt").read_text(encoding="utf-8")

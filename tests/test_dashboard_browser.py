@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from checker.build import build
-from checker.check import check
+from checker.check.run import check
+from checker.graph.build import build
 
 pytestmark = pytest.mark.slow
 

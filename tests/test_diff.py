@@ -18,9 +18,8 @@ import yaml
 from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
-from checker.build import build
 from checker.cli import main
-from checker.diff import (
+from checker.diff.compare import (
     Change,
     Diff,
     Retention,
@@ -32,7 +31,8 @@ from checker.diff import (
     render,
 )
 from checker.errors import InputError
-from checker.gitrev import load_version, record_set_folders
+from checker.graph.build import build
+from checker.graph.revisions import load_version, record_set_folders
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = FIXTURES / "diff"
@@ -712,7 +712,7 @@ def test_vscode_settings_map_the_schema_to_the_records() -> None:
     [(schema, globs)] = settings["yaml.schemas"].items()
     assert schema.endswith("ropa-records.schema.json")
     assert "ropa/*/*.yaml" in globs
-    assert (ROOT / "checker" / "schema" / "records.schema.json").is_file()
+    assert (ROOT / "checker" / "records" / "schema" / "records.schema.json").is_file()
 
 
 def test_docs_show_the_current_diff_of_the_example() -> None:

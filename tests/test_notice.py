@@ -18,9 +18,9 @@ from click.testing import CliRunner, Result
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDFS
 
-from checker.build import build
 from checker.cli import main
-from checker.notice import (
+from checker.graph.build import build
+from checker.notice.compose import (
     GAP_ARTICLES,
     Notice,
     compose_notice,
@@ -601,7 +601,7 @@ def test_library_rejects_unknown_language_and_format(customs_en: Notice, customs
 
 def test_authority_label_comes_from_the_vocabulary(customs: Graph) -> None:
     """A Finnish label for the Data Protection Ombudsman in the vocabulary is used as is."""
-    from checker.notice import shipped_vocabulary
+    from checker.notice.compose import shipped_vocabulary
 
     dpa_fi = URIRef("https://w3id.org/dpv/legal/fi#DPA-FI")
     shipped = shipped_vocabulary()

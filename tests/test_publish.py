@@ -29,10 +29,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from checker import query as q
-from checker.build import build
 from checker.cli import main
-from checker.publish import (
+from checker.graph.build import build
+from checker.query import run as q
+from checker.query.publish import (
     Credentials,
     PublishError,
     _request,

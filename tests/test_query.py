@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from checker import query as q
 from checker.cli import main
 from checker.errors import InputError
+from checker.query import run as q
 
 KITCHEN_SINK = Path(__file__).parent / "fixtures" / "kitchen-sink"
 BASE = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"

@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from checker.errors import InputError
-from checker.rdf_files import RDF_FORMATS, parse_rdf_file
+from checker.graph.rdf_files import RDF_FORMATS, parse_rdf_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = FIXTURES / "bad"

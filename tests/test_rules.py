@@ -1,4 +1,4 @@
-"""The rules written in Python (checker/rules/): each fires on its failing fixture, with
+"""The rules written in Python (checker/check/rules/): each fires on its failing fixture, with
 the activity and value it is about, and stays quiet on its passing one."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.build import build
-from checker.check import check
-from checker.findings import Severity
+from checker.check.findings import Severity
+from checker.check.run import check
+from checker.graph.build import build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 CASES = {

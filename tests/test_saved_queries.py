@@ -13,9 +13,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from checker import query as q
 from checker.assets import default_records
 from checker.errors import InputError
+from checker.query import run as q
 
 BASE = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"
 TEXT = (default_records() / "register-description.txt").read_text(encoding="utf-8")
@@ -416,4 +416,4 @@ def test_docs_show_every_saved_query_with_its_real_output(engine: q.LocalEngine)
         DOCS.write_text(expected, encoding="utf-8")
     assert text == expected, "docs/queries.md is out of date: run with ROPA_UPDATE_DOCS=1"
     for name in q.saved_queries():
-        assert f"`{name}` ([source](../checker/queries/{name}.rq))" in generated
+        assert f"`{name}` ([source](../checker/query/queries/{name}.rq))" in generated

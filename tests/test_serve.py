@@ -23,8 +23,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-from checker import query as q
-from checker.serve import RESULT_TYPES, EndpointServer, make_server, negotiate
+from checker.query import run as q
+from checker.query.serve import RESULT_TYPES, EndpointServer, make_server, negotiate
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"

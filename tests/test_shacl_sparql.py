@@ -1,6 +1,6 @@
-"""The SPARQL compilation of the shapes (checker/shacl_sparql.py) gives pySHACL's results.
+"""The SPARQL compilation of the shapes (checker/check/shacl_sparql.py) gives pySHACL's results.
 
-pySHACL is the reference, called as checker/check.py calls it. On the same N-Triples, both
+pySHACL is the reference, called as checker/check/run.py calls it. On the same N-Triples, both
 must give the same top-level results (the report node's ``sh:result`` objects whose
 ``sh:sourceShape`` is an IRI), compared as (shape, focus, path, value, severity). Blank
 node ids differ between parsers, so a blank focus is named by what points at it and a
@@ -24,8 +24,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from checker.assets import asset_dir
-from checker.build import build
-from checker.shacl_sparql import ShaclValidator, load_shapes
+from checker.check.shacl_sparql import ShaclValidator, load_shapes
+from checker.graph.build import build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 RULES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -321,7 +321,7 @@ def test_results_are_sorted_without_duplicates() -> None:
 
 def test_module_does_not_import_pyshacl_or_rdflib() -> None:
     code = (
-        "import sys, checker.shacl_sparql; "
+        "import sys, checker.check.shacl_sparql; "
         "assert 'pyshacl' not in sys.modules and 'rdflib' not in sys.modules, sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=BENCH.parent)

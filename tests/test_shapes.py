@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import DCTERMS, SH
 
-from checker.build import build
-from checker.check import check, shapes_graph
+from checker.check.run import check, shapes_graph
+from checker.graph.build import build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 RULE_IDS = sorted(

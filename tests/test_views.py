@@ -1,4 +1,4 @@
-"""checker.views: the tables, details and figures the dashboard shows (issue 6).
+"""checker.views.all: the tables, details and figures the dashboard shows (issue 6).
 
 Most tests read the shipped register (built once for the module); the edge cases use small
 hand-written DPV graphs. Nothing here starts Streamlit: see test_dashboard_apptest.py and
@@ -19,11 +19,11 @@ from rdflib import Graph, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import RDF
 
-from checker import query as q
 from checker.assets import default_records
-from checker.build import build
-from checker.flowgraph import EdgeData, flow_graph
-from checker.views import (
+from checker.graph.build import build
+from checker.graph.flows import EdgeData, flow_graph
+from checker.query import run as q
+from checker.views.all import (
     ACTIVITY_FIELDS,
     RETENTION_KINDS,
     FlowFilter,
@@ -422,7 +422,7 @@ def test_legal_basis_filter(model: Model) -> None:
 
 
 def test_special_category_filter(model: Model) -> None:
-    from checker.views import is_special
+    from checker.views.all import is_special
 
     shown = filter_flows(model.graph, model.flows, FlowFilter(special_only=True))
     assert shown.number_of_edges() > 0
@@ -687,8 +687,8 @@ def test_layout_is_the_same_in_every_process() -> None:
     multipartite_layout groups nodes in sets, so it cannot be used as it is)."""
     script = f"""
 from rdflib import Graph
-from checker.flowgraph import flow_graph
-from checker.views import flow_layout
+from checker.graph.flows import flow_graph
+from checker.views.all import flow_layout
 g = Graph().parse(data='''{PREFIXES}
 ex:a a dpv:Process ; dpv:hasOrganisationalUnit ex:u1, ex:u2, ex:u3 ;
     dpv:hasDataSource ex:s1, ex:s2, ex:s3, ex:s4 ; dpv:hasRecipient ex:r1, ex:r2 .

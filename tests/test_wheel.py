@@ -126,7 +126,7 @@ def test_wheel_contains_the_shipped_data(wheel: Path):
     for required in (
         "checker/cli.py",
         "checker/py.typed",
-        "checker/schema/records.schema.json",
+        "checker/records/schema/records.schema.json",
         "checker/_assets/ontology/dpv.ttl",
         "checker/_assets/ontology/ropa.ttl",
         "checker/_assets/ontology/records.context.jsonld",

@@ -1,4 +1,4 @@
-"""checker.yamlload: safe YAML with the line of every key and item, or an InputError with a line."""
+"""checker.records.yamlload: safe YAML with the line of every key and item, or an InputError with a line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker.errors import InputError
-from checker.yamlload import LineDict, LineList, decode_utf8, load_yaml
+from checker.records.yamlload import LineDict, LineList, decode_utf8, load_yaml
 
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad"
 

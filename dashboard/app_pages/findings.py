@@ -7,7 +7,7 @@ import pandas as pd
 import ropa_ui
 import streamlit as st
 
-from checker.views import (
+from checker.views.all import (
     activities_with_findings,
     findings_by_rule,
     findings_figure,

@@ -12,7 +12,7 @@ import pandas as pd
 import ropa_ui
 import streamlit as st
 
-from checker.views import (
+from checker.views.all import (
     KIND_NAMES,
     FlowFilter,
     Option,

@@ -9,8 +9,8 @@ import base64
 import ropa_ui
 import streamlit as st
 
-from checker.notice_phrases import LANGUAGES
-from checker.views import notice_view
+from checker.notice.phrases import LANGUAGES
+from checker.views.all import notice_view
 
 model = ropa_ui.model()
 NAMES = {"en": "English", "fi": "suomi", "sv": "svenska"}

@@ -1,6 +1,6 @@
 """Query: a read-only, time-limited SPARQL console over the built graph, with the saved
-queries of ``checker/queries/``. Updates are refused before anything runs; answers show a
-label beside every IRI and download as CSV. The queries run in :mod:`checker.query`."""
+queries of ``checker/query/queries/``. Updates are refused before anything runs; answers show a
+label beside every IRI and download as CSV. The queries run in :mod:`checker.query.run`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import ropa_ui
 import streamlit as st
 
 from checker.errors import RopaError
-from checker.query import QuerySyntaxError, QueryTimeout, UpdateRefused, saved_queries
-from checker.views import run_query
+from checker.query.run import QuerySyntaxError, QueryTimeout, UpdateRefused, saved_queries
+from checker.views.all import run_query
 
 model = ropa_ui.model()
 library = saved_queries()

@@ -10,7 +10,7 @@ import pandas as pd
 import ropa_ui
 import streamlit as st
 
-from checker.views import ATTENTION_KINDS, RETENTION_KINDS, retention_figure
+from checker.views.all import ATTENTION_KINDS, RETENTION_KINDS, retention_figure
 
 model = ropa_ui.model()
 rows = model.retention

@@ -1,0 +1,266 @@
+"""Turn a checked record set into RDF, declaratively.
+
+The YAML keys map to DPV terms through the JSON-LD context ``ontology/records.context.jsonld``
+(the YAML-LD idea: the mapping is data, not code). This module only adds what the context
+cannot say: the ``@id`` and ``@type`` of each entry, the register description and its
+passages with their Web Annotation selectors, the duration node of each retention rule,
+the members of data groups, the controller of every activity, and the file and line each
+entry was written on.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import pyoxigraph as ox
+
+from checker.assets import asset_dir
+from checker.records.load import RecordSet
+from checker.records.yamlload import LineDict
+
+#: rdf:type of the entries of each kind (an entry's own ``types`` are added to these).
+KIND_TYPES: dict[str, list[str]] = {
+    "passages": ["ropa:Passage"],
+    "organisations": ["dpv:Organisation"],
+    "units": ["dpv:OrganisationalUnit"],
+    "systems": ["ropa:InformationSystem"],
+    "laws": ["dpv:Law"],
+    "data_subjects": ["dpv:DataSubject"],
+    "data_categories": ["dpv:PersonalData"],
+    "data_groups": ["ropa:DataGroup"],
+    "purposes": ["dpv:Purpose"],
+    "events": ["ropa:Event"],
+    "measures": ["dpv:TechnicalOrganisationalMeasure"],
+    "retention": ["dpv:StorageDuration", "ropa:RetentionRule"],
+    "activities": ["dpv:Process"],
+    "flows": ["ropa:DataFlow"],
+}
+
+#: The DPV duration class of each retention rule.
+RULE_DURATION_TYPES: dict[str, list[str]] = {
+    "fixed": ["dpv:TemporalDuration"],
+    "from-event": ["dpv:UntilEventDuration"],
+    "calendar": ["dpv:TemporalDuration", "ropa:CurrentYearPlus"],
+    "until-event": ["dpv:UntilEventDuration"],
+    "indefinite": ["dpv:EndlessDuration"],
+    "not-stored": ["ropa:NotStored"],
+    "delegated": ["ropa:DelegatedRetention"],
+    "unspecified": ["dpv:IndeterminateDuration"],
+}
+
+# Keys of a retention entry that describe its duration node rather than the rule itself.
+_DURATION_KEYS = ("duration", "counted_from", "until", "delegated_to", "maximum")
+
+
+@cache
+def records_context() -> dict[str, Any]:
+    """The JSON-LD context that maps record keys to RDF terms."""
+    path = asset_dir("ontology") / "records.context.jsonld"
+    context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["@context"]
+    return context
+
+
+def _name(value: Any) -> dict[str, str]:
+    return {"en": value} if isinstance(value, str) else dict(value)
+
+
+def _plain(value: Any) -> Any:
+    """Drop the line bookkeeping of the YAML loader: plain dicts and lists for JSON-LD."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _node(
+    data: LineDict, kind: str, file: str, groups: set[str], names: dict[str, str]
+) -> dict[str, Any]:
+    node: dict[str, Any] = _plain(data)
+    node["types"] = KIND_TYPES[kind] + node.get("types", [])
+    if "name" in node:
+        node["name"] = _name(node["name"])
+    node["record_file"] = file
+    node["record_line"] = data.line
+    if kind == "organisations" and "dpo" in node:
+        dpo = node["dpo"]
+        node["dpo"] = {
+            "id": f"{data['id']}#dpo",
+            "types": ["dpv:DataProtectionOfficer"],
+            "name": _name(dpo["name"]),
+            "contact": {
+                "id": f"{data['id']}#dpo-contact",
+                "types": ["dpv:Entity"],
+                "name": {"en": f"Contact of {dpo['name']}"},
+                **{k: dpo[k] for k in ("email", "telephone") if k in dpo},
+            },
+        }
+    if kind == "organisations" and "contact" in node:
+        contact = node["contact"]
+        node["contact"] = {
+            "id": f"{data['id']}#contact",
+            "types": ["dpv:Entity"],
+            "name": _name(contact["name"]),
+            **{k: contact[k] for k in ("email", "telephone") if k in contact},
+        }
+    if kind == "flows" and "name" not in node:
+        sender, receiver = (
+            names.get(node["sender"], node["sender"]),
+            names.get(node["receiver"], node["receiver"]),
+        )
+        node["name"] = {"en": f"{sender} to {receiver}"}
+    if kind == "flows" and "data" in node:
+        node["personal_data"] = node.pop("data")
+    if kind == "activities" and "personal_data" in node:
+        node["data_groups"] = [d for d in node["personal_data"] if d in groups]
+    if kind == "retention":
+        duration = {k: node.pop(k) for k in _DURATION_KEYS if k in node}
+        duration["id"] = f"{data['id']}#duration"
+        duration["types"] = RULE_DURATION_TYPES[node.pop("rule")]
+        duration["name"] = {"en": _duration_label(data)}
+        node["duration_node"] = duration
+        node.setdefault("name", {"en": f"Retention: {duration['name']['en']}"})
+    return node
+
+
+_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day", "H": "hour", "S": "second"}
+
+
+def duration_words(value: str) -> str:
+    """An ISO 8601 duration in English words.
+
+    >>> [duration_words(d) for d in ("P2Y", "P30D", "P1Y6M", "PT12H")]
+    ['2 years', '30 days', '1 year 6 months', '12 hours']
+    """
+    date, _, time = value[1:].partition("T")
+    parts = []
+    for section, units in ((date, "YMWD"), (time, "HMS")):
+        number = ""
+        for char in section:
+            if char.isdigit():
+                number += char
+            elif char in units:
+                unit = "minute" if (char == "M" and section is time) else _UNITS[char]
+                parts.append(f"{int(number)} {unit}{'' if int(number) == 1 else 's'}")
+                number = ""
+    return " ".join(parts)
+
+
+def _duration_label(data: LineDict) -> str:
+    """A short English label of a retention rule's duration, for views and queries."""
+    rule = data["rule"]
+    period = duration_words(data["duration"]) if "duration" in data else ""
+    at_most = "at most " if data.get("maximum") else ""
+    return {
+        "fixed": f"{at_most}{period}",
+        "from-event": f"{at_most}{period} from an event",
+        "calendar": f"the current year plus {period}",
+        "until-event": "until an event",
+        "indefinite": "indefinitely",
+        "not-stored": "not stored",
+        "delegated": "retention delegated",
+        "unspecified": "unspecified period",
+    }[rule]
+
+
+def to_jsonld(records: RecordSet) -> dict[str, Any]:
+    """The record set as one JSON-LD document (context inline: nothing is fetched)."""
+    reg = records.register
+    context = dict(records_context())
+    context["@base"] = reg["base"]
+    groups = {e.id for e in records.of_kind("data_groups")}
+    names = {
+        e.id: _name(e.data["name"])["en"] for e in records.entries.values() if "name" in e.data
+    }
+    document_id = f"{reg['id']}#document"
+    graph: list[dict[str, Any]] = []
+
+    sections = []
+    for order, section in enumerate(reg["sections"], start=1):
+        sections.append(
+            {
+                "id": f"{reg['id']}#section-{section['id']}",
+                "types": ["ropa:Section"],
+                "name": {"en": section["heading"]},
+                "heading": section["heading"],
+                "order": order,
+            }
+        )
+    graph.append(
+        {
+            "id": document_id,
+            "types": ["ropa:RegisterDescription"],
+            "name": {"en": reg["document"]["title"]},
+            "title": reg["document"]["title"],
+            **({"language": reg["document"]["language"]} if "language" in reg["document"] else {}),
+            "has_part": [s["id"] for s in sections],
+        }
+    )
+    graph.extend(sections)
+    graph.append(
+        {
+            "id": reg["id"],
+            "types": ["dpv:ROPA"],
+            "name": {"en": reg["title"]},
+            "title": reg["title"],
+            **({"description": reg["description"]} if "description" in reg else {}),
+            "controller": reg["controller"],
+            **({"rights": _plain(reg["rights"])} if "rights" in reg else {}),
+            "source_document": document_id,
+            "has_part": sorted(e.id for e in records.of_kind("activities")),
+            "derived_from": _plain(reg["derived_from"]),
+            "record_file": records.register_record_file,
+            "record_line": reg.line,
+        }
+    )
+    for entry in records.entries.values():
+        node = _node(entry.data, entry.kind, entry.record_file, groups, names)
+        if entry.kind == "passages":
+            loc = records.locations[entry.id]
+            quote = node.pop("quote")
+            node["name"] = {"en": _passage_label(quote)}
+            node["has_source"] = document_id
+            if loc.section is not None:
+                node["in_section"] = f"{reg['id']}#section-{loc.section}"
+                node["item"] = loc.item
+            node["document_line"] = loc.line
+            node["selectors"] = [
+                {
+                    "id": f"{entry.id}#quote",
+                    "types": ["oa:TextQuoteSelector"],
+                    "name": {"en": f"Quote: {_passage_label(quote)}"},
+                    "exact": quote,
+                },
+                {
+                    "id": f"{entry.id}#position",
+                    "types": ["oa:TextPositionSelector"],
+                    "name": {"en": f"Characters {loc.start}-{loc.end}"},
+                    "start": loc.start,
+                    "end": loc.end,
+                },
+            ]
+        if entry.kind == "activities":
+            node["controller"] = reg["controller"]
+        graph.append(node)
+    return {"@context": context, "@graph": graph}
+
+
+def _passage_label(quote: str) -> str:
+    return quote if len(quote) <= 80 else quote[:77].rstrip() + "..."
+
+
+def add_records(store: ox.Store, records: RecordSet) -> None:
+    """Parse the record set's JSON-LD into the default graph of ``store``."""
+    doc = to_jsonld(records)
+    # The data group members become dpv:hasPersonalData of the activity (materialised once
+    # here so every DPV consumer sees them); the group itself stays as ropa:hasDataGroup.
+    members = {e.id: [str(m) for m in e.data["includes"]] for e in records.of_kind("data_groups")}
+    for node in doc["@graph"]:
+        if "data_groups" in node:
+            data = [d for d in node["personal_data"] if d not in members]
+            for group in node["data_groups"]:
+                data.extend(m for m in members[group] if m not in data)
+            node["personal_data"] = data
+    store.load(json.dumps(doc).encode(), format=ox.RdfFormat.JSON_LD, to_graph=ox.DefaultGraph())
