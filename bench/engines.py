@@ -60,7 +60,8 @@ def prepare(folder: Path) -> None:
     """Build the cases and write the shapes."""
     sys.path.insert(0, str(ROOT))
     from checker.check.run import shapes_graph
-    from checker.graph.build import build, serialize
+    from checker.graph.build import build
+    from checker.graph.serialize import serialize
 
     cases = folder / "cases"
     cases.mkdir(parents=True, exist_ok=True)

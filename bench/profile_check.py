@@ -60,8 +60,9 @@ def check_steps(paths: list[Path], phases: Phases) -> int:
     from checker.check.report import render
     from checker.check.rules import python_rules
     from checker.check.run import SourceIndex, shacl_findings, shapes_graph
-    from checker.graph.build import _bind, add_vocabulary, known_terms
     from checker.graph.rdf_files import RDF_FORMATS, parse_rdf_file
+    from checker.graph.store import bind_prefixes as _bind
+    from checker.graph.vocabulary import add_vocabulary, known_terms
     from checker.records.load import display_path, load_record_set
     from checker.records.to_rdf import add_records
 
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         # Modules are imported now, caches (vocabulary, shapes) are warm: clear them so the
         # profile sees the same work as a cold run, except the imports.
         from checker.check.run import shapes_graph
-        from checker.graph.build import vocabulary
+        from checker.graph.vocabulary import vocabulary
 
         vocabulary.cache_clear()
         shapes_graph.cache_clear()

@@ -42,7 +42,8 @@ from rdflib.namespace import RDF
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from checker.graph.build import build, serialize  # noqa: E402
+from checker.graph.build import build  # noqa: E402
+from checker.graph.serialize import serialize  # noqa: E402
 from checker.query import run as q  # noqa: E402
 from checker.query.publish import Credentials, publish_ntriples  # noqa: E402
 

@@ -1106,7 +1106,7 @@ def vocabulary_lines(iris: Iterable[str]) -> list[str]:
     (what :func:`checker.graph.build.add_vocabulary` merges into a built graph)."""
     from rdflib import URIRef
 
-    from checker.graph.build import vocabulary
+    from checker.graph.vocabulary import vocabulary
 
     vocab = vocabulary()
     pending = {i for i in iris if i in vocab.terms}

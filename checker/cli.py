@@ -63,7 +63,7 @@ def output_option(what: str) -> Callable[[F], F]:
 
 def emit(text: str, output: Path | None) -> None:
     """Write a command's result to ``output`` all at once, or to stdout."""
-    from checker.graph.build import write_atomically
+    from checker.files import write_atomically
 
     if output is None:
         click.echo(text, nl=False)
@@ -118,8 +118,9 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
     The graph holds the data, the vocabulary labels and hierarchy, and the provenance of
     every entry to the register description. The same input gives byte-identical output.
     """
+    from checker.files import write_atomically
     from checker.graph.build import build as build_graph
-    from checker.graph.build import output_format, serialize, write_atomically
+    from checker.graph.serialize import output_format, serialize
 
     fmt = output_format(output) if output is not None else "longturtle"
     graph = build_graph(list(paths))
@@ -188,8 +189,8 @@ def check(
     from checker.check.findings import Severity
     from checker.check.report import render
     from checker.check.run import check as run_check
+    from checker.files import write_atomically
     from checker.graph.build import build as build_graph
-    from checker.graph.build import write_atomically
 
     accepted = load_baseline(baseline) if baseline is not None else []
     result = run_check(build_graph(list(paths)), owl=owl)

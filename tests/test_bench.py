@@ -15,7 +15,8 @@ from rdflib.namespace import DCTERMS
 
 from checker.check.run import shapes_graph
 from checker.cli import main
-from checker.graph.build import build, serialize
+from checker.graph.build import build
+from checker.graph.serialize import serialize
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, SH
 from checker.assets import asset_dir
 from checker.check.findings import Finding, Severity, sort_findings
 from checker.check.shacl_sparql import ShaclValidator, load_shapes
-from checker.graph.build import ox_store, rdflib_term
+from checker.graph.store import ox_store, rdflib_term
 from checker.vocab.labels import label_of
 
 ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")

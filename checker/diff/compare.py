@@ -432,7 +432,7 @@ def normalise(graph: Graph) -> set[Triple]:
 
     Blank nodes are canonicalised (RDFC), so equal structures compare equal.
     """
-    from checker.graph.build import vocabulary
+    from checker.graph.vocabulary import vocabulary
 
     vocab = vocabulary()
     derived = _derived_label_subjects(graph)

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from checker.graph.build import ox_store
+from checker.graph.store import ox_store
 from checker.vocab.labels import label_of
 
 DPV = Namespace("https://w3id.org/dpv#")

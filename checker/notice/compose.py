@@ -239,7 +239,7 @@ class _ShippedVocabulary:
     """The shipped vocabulary, for facts of the law the graph need not carry (authorities)."""
 
     def __init__(self) -> None:
-        from checker.graph.build import vocabulary
+        from checker.graph.vocabulary import vocabulary
 
         self._vocab = vocabulary()
 

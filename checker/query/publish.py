@@ -337,7 +337,8 @@ def publish(
     verify: bool = True,
 ) -> PublishResult:
     """Build the graph (default: the shipped register) and publish it (``ropa publish``)."""
-    from checker.graph.build import build, serialize
+    from checker.graph.build import build
+    from checker.graph.serialize import serialize
 
     check_graph_iri(graph)
     if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):

@@ -54,7 +54,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from checker.errors import InputError, RopaError
-from checker.graph.build import PREFIXES
+from checker.vocab.namespaces import PREFIXES
 
 #: Seconds a query may run before it is stopped (``--timeout``).
 DEFAULT_TIMEOUT = 30.0
@@ -658,7 +658,8 @@ class LocalEngine:
     @classmethod
     def from_paths(cls, paths: Sequence[Path] = ()) -> LocalEngine:
         """Build the graph from records and RDF files (default: the shipped register)."""
-        from checker.graph.build import build, ox_store
+        from checker.graph.build import build
+        from checker.graph.store import ox_store
 
         return cls(ox_store(build(list(paths))))
 

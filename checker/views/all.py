@@ -199,7 +199,7 @@ class Model:
     @cached_property
     def engine(self) -> LocalEngine:
         """The graph in an embedded pyoxigraph store, for the SPARQL console."""
-        from checker.graph.build import ox_store
+        from checker.graph.store import ox_store
         from checker.query.run import LocalEngine
 
         return LocalEngine(ox_store(self.graph))

@@ -12,7 +12,8 @@ from rdflib.namespace import RDF
 
 from checker.check.findings import Finding, Severity
 from checker.check.run import SourceIndex, finding_for
-from checker.graph.build import known_terms, ox_store
+from checker.graph.store import ox_store
+from checker.graph.vocabulary import known_terms
 
 DPV_NAMESPACES = (
     "https://w3id.org/dpv#",
