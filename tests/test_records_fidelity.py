@@ -201,7 +201,8 @@ def test_item_5_customer_registrations_ambiguity_is_recorded(g: Graph) -> None:
     bare = [
         d
         for d in covered & e_services
-        if derives_from(g, d, "purpose-es-registrations") and derives_from(g, d, "retention-questions")
+        if derives_from(g, d, "purpose-es-registrations")
+        and derives_from(g, d, "retention-questions")
     ]
     assert len(bare) == 1
     assert g.value(bare[0], ROPA.ambiguity) is not None
