@@ -158,7 +158,7 @@ def test_customs_notice_carries_every_fact_of_the_register(
     """Controllers, acts, categories, subjects, sources, recipients, processors, systems, units,
     purposes, events, measures: every one the records state is named in the notice."""
     activities = set(customs.subjects(RDF.type, DPV.Process))
-    assert len(activities) == 52
+    assert len(activities) == 53
 
     def of(*predicates: URIRef) -> set[URIRef]:
         return {o for a in activities for p in predicates for o in customs.objects(a, p)}
@@ -277,11 +277,12 @@ def test_customs_gaps_are_reported_and_pinned(customs_en: Notice) -> None:
         "dpo": 0,
         "purpose": 10,
         "special_condition": 10,
-        "personal_data": 5,
+        "personal_data": 6,
         "processor_location": 3,
-        "retention": 19,
+        "retention": 21,
         "retention_period": 1,
         "requirement": 43,
+        "sources": 1,
     }
     assert [t.text for t in gaps["processor_location"].subjects] == [
         "Fonecta Oy",
@@ -310,7 +311,11 @@ def test_customs_rights_are_derived_from_the_legal_basis(customs_en_text: str) -
         "Right to data portability (GDPR Art. 20); Right to object (GDPR Art. 21)."
     ) in obligation
     assert "Right to withdraw consent (GDPR Art. 7(3))" not in obligation
-    consent = customs_en_text.split("consent of the data subject (GDPR Art. 6(1)(a)), you")[1]
+    # The web analytics rests on the statutory obligation too; its consent is to cookies, a
+    # measure, not a legal basis (issue 15, item 6): no activity rests on Art. 6(1)(a).
+    assert "consent of the data subject (GDPR Art. 6(1)(a))" not in customs_en_text
+    plain = notice_text(compose_notice(graph_of(PLAIN_DPV), "en"))
+    consent = plain.split("consent of the data subject (GDPR Art. 6(1)(a)), you")[1]
     assert "Right to withdraw consent (GDPR Art. 7(3))" in consent.split("Where the legal")[0]
 
 

@@ -73,11 +73,14 @@ def check_processors_personal_data(engine: q.LocalEngine) -> None:
         "Email Address",
     }
     assert column(paytrail, "activity") == {"paytrail-payments"}
-    # Ultimate.ai anonymises the chatbot discussions: a processor of the chatbot activity,
-    # but the records do not say which of the activity's data it receives.
+    # "Ultimate.ai in the Google Cloud anonymises the personal data of the discussions in the
+    # chatbot service": the discussions, and no IP address (issue 15, item 4).
     ultimate = [r for r in rows if r["processor_label"] == "Ultimate.ai"]
-    assert [(r["activity"], r["data"]) for r in ultimate] == [("chatbot", "")]
-    assert ultimate[0]["evidence"].startswith("one of several processors")
+    assert [(r["activity"], r["data"]) for r in ultimate] == [
+        ("chatbot-discussions-anonymisation", "chatbot-discussions")
+    ]
+    elisa_chatbot = [r for r in rows if r["activity"] == "chatbot-ip-addresses"]
+    assert [(r["processor"], r["data"]) for r in elisa_chatbot] == [("elisa", "pd:IPAddress")]
     assert column(rows, "processor_label") == {"Elisa Oyj", "Fonecta Oy", "Paytrail", "Ultimate.ai"}
 
 
@@ -173,14 +176,14 @@ def check_special_category_data(engine: q.LocalEngine) -> None:
 def check_flows_leaving_controller(engine: q.LocalEngine) -> None:
     rows = answer(engine, "flows-leaving-controller")
     # Regular disclosures (parties concerned, National Archives, other authorities) and the
-    # processors Elisa Oyj, Fonecta Oy (through Snoobi Analytics) and Paytrail.
+    # processors Elisa Oyj and Fonecta Oy (through Snoobi Analytics). "Paytrail also receives our
+    # customers' email addresses" names no sender, so it is no recorded flow (issue 15, item 1).
     assert column(rows, "party_label") == {
         "Parties concerned",
         "National Archives of Finland",
         "Other authorities",
         "Elisa Oyj",
         "Fonecta Oy",
-        "Paytrail",
     }
     snoobi = [r for r in rows if r["receiver"] == "snoobi-analytics"]
     assert [(r["party"], r["data"]) for r in snoobi] == [("fonecta", "pd:IPAddress")]
@@ -278,7 +281,7 @@ def check_retention_by_data(engine: q.LocalEngine) -> None:
 def check_activities_without_retention(engine: q.LocalEngine) -> None:
     rows = answer(engine, "activities-without-retention")
     activities = column(rows, "activity")
-    assert len(activities) == 19
+    assert len(activities) == 21
     # "Data of Customs' clearances, authorisation services and tax collection are obtained ...
     # Data of identification transactions are obtained from the Suomi.fi service" - and the
     # retention section says nothing of identification transactions or Paytrail payments.
@@ -289,6 +292,9 @@ def check_activities_without_retention(engine: q.LocalEngine) -> None:
     } <= activities
     # "IP addresses collected by the Chat service are retained for 30 days" - has a rule.
     assert "chat-ip-disruption-management" not in activities
+    # The chatbot users' IP addresses on Elisa Desk have none, and "details of customer
+    # registrations" (two years) may or may not mean the sign-ups of line 17 (issue 15).
+    assert {"chatbot-ip-addresses", "cis-project-event-registrations"} <= activities
     for activity in activities:
         has_rule = engine.query(
             "ASK { ?a dpv:hasStorageCondition ?r }", bindings={"a": ox.NamedNode(BASE + activity)}
@@ -308,9 +314,12 @@ def check_processor_footprint(engine: q.LocalEngine) -> None:
     assert items("location of a system it provides") == {"loc:FI"}
     # "In Customs' chat service on the web, IP addresses are collected for disruption
     # management. The data are collected for Customs by Elisa Oyj." (30 days in its log)
-    assert items("processor of the activity") == {"chat-ip-disruption-management", "chatbot"}
+    assert items("processor of the activity") == {
+        "chat-ip-disruption-management",
+        "chatbot-ip-addresses",
+    }
     assert items("receives in a data flow") == {"pd:IPAddress"}
-    assert items("retention rule of the activity") == {"chat-ip-thirty-days", "chatbot-not-stored"}
+    assert items("retention rule of the activity") == {"chat-ip-thirty-days"}
     # The processor bound by id gives the same answer; Fonecta's footprint runs through its tool.
     assert answer(engine, "processor-footprint", processor="elisa") == rows
     fonecta = answer(engine, "processor-footprint", processor="fonecta")
