@@ -15,7 +15,7 @@ the same pages.
 >>> ip = "https://w3id.org/dpv/pd#IPAddress"
 >>> shown = filter_flows(model.graph, model.flows, FlowFilter(data=frozenset({ip})))
 >>> sorted(label for _, label in handlers(shown)["processor"])
-['Elisa Oyj', 'Fonecta Oy', 'Ultimate.ai']
+['Elisa Oyj', 'Fonecta Oy']
 """
 
 from __future__ import annotations
