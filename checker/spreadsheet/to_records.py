@@ -310,7 +310,12 @@ class _Import:
         return activity
 
     def field(self, act: dict[str, Any], name: str, text: str, passage: str) -> bool:
-        """Add what a cell of field ``name`` says to the activity; False when nothing mapped."""
+        """Add what a cell of field ``name`` says to the activity.
+
+        Returns:
+            False when a value of the cell maps to no term and has no entry of its own: it
+            added nothing, and the cell's passage is marked unmapped.
+        """
         b, labels = self.b, self.labels
         controller = self.controller["id"]
         if name == "unit":
@@ -354,13 +359,13 @@ class _Import:
                 _append(act, "systems", system["id"])
             return True
         if name == "transfers":
-            found = False
+            every = True
             for value in v.split(text, commas=True):
                 term = v.country(value, labels)
                 if term is not None:
                     _append(act, "third_countries", term)
-                    found = True
-            return found
+                every = every and term is not None
+            return every
         if name in ("safeguards", "legal_basis", "art9_condition", "rights"):
             wordings = {
                 "safeguards": v.SAFEGUARD_WORDINGS,
@@ -369,14 +374,16 @@ class _Import:
                 "rights": v.RIGHT_WORDINGS,
             }[name]
             key = "rights" if name == "rights" else "legal_bases"
-            found = False
+            every = True
             for value in v.split(text, commas=name in ("legal_basis", "rights")):
+                found = False
                 for term in v.gdpr_terms(value, wordings):
                     is_right = bool(re.fullmatch(r"eu-gdpr:A(1[3-9]|2[0-2]|7-3|77)", term))
                     if is_right == (key == "rights"):
                         _append(act, key, term)
                         found = True
-            return found
+                every = every and found
+            return every
         if name == "retention":
             for value in v.split(text):
                 self._retention(act, value, passage)
@@ -393,13 +400,13 @@ class _Import:
                 _append(act, "measures", measure["id"])
             return True
         if name == "sources":
-            found = False
+            every = True
             for value in v.split(text, commas=True):
                 term = self.subject_names.get(v.normalise(value)) or labels.term("subject", value)
                 if term is not None:
                     _append(act, "sources", term)
-                    found = True
-            return found
+                every = every and term is not None
+            return every
         return False
 
     def _data(self, act: dict[str, Any], text: str, passage: str, special: bool) -> bool:

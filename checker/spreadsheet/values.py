@@ -64,8 +64,12 @@ _BULLET = re.compile(r"^\s*(?:[-•*·▪–]|\d{1,2}[.)])\s+")
 
 
 def split(text: str, *, commas: bool = False) -> list[str]:
-    """The values of a multi-valued cell, without bullets and blanks, in order, once each."""
-    if "\n" in text:
+    """The values of a multi-valued cell, without bullets and blanks, in order, once each.
+
+    >>> split("• Name, address and phone"), split("Payroll; pensions")
+    (['Name, address and phone'], ['Payroll', 'pensions'])
+    """
+    if "\n" in text or _BULLET.match(text):  # lines, or one bulleted line: no more splitting
         parts = text.split("\n")
     elif ";" in text:
         parts = text.split(";")
@@ -457,7 +461,9 @@ _NOT_STORED = frozenset(
         "non conservées",
     }
 )
-_UNSPECIFIED = frozenset({"unspecified period", "unspecified", "määrittelemätön aika"})
+_UNSPECIFIED = frozenset(
+    {"unspecified period", "unspecified", "määrittelemätön aika", "durée non précisée"}
+)
 
 
 def _duration(text: str) -> tuple[str, str] | None:
@@ -515,10 +521,12 @@ def parse_retention(text: str) -> Retention | None:
         iso, rest = period
         if not rest:
             return Retention("calendar", iso)
-        counted = _FROM.match(rest)
-        if counted:
-            offset = match.start(1) + low[match.start(1) :].index(rest) + counted.start(1)
-            return Retention("calendar", iso, event=norm[offset:])
+        offset = match.start(1) + low[match.start(1) :].index(rest)
+        for pattern in (_FROM, _FROM_FI):
+            counted = pattern.match(rest)
+            if counted:
+                start, end = offset + counted.start(1), offset + counted.end(1)
+                return Retention("calendar", iso, event=norm[start:end])
         return None
     maximum = False
     stripped = _AT_MOST.sub("", low)
