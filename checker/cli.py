@@ -94,9 +94,10 @@ def server_options(default_port: int) -> Callable[[F], F]:
 def main() -> None:
     """ropa-kg: GDPR records of processing activities as a W3C DPV knowledge graph.
 
-    PATHS are record-set folders (YAML), YAML files, or DPV files in Turtle, JSON-LD,
-    N-Triples or RDF/XML. Without PATHS, commands use the shipped Finnish Customs
-    customer-services register.
+    PATHS are record-set folders (YAML), YAML files, spreadsheets in the ICO, Finnish or
+    CNIL layout (.xlsx, .ods, .csv), or DPV files in Turtle, JSON-LD, N-Triples or
+    RDF/XML. Without PATHS, commands use the shipped Finnish Customs customer-services
+    register.
     """
     # rdflib logs ill-typed literals with a traceback; the checker reports them as findings.
     logging.getLogger("rdflib").setLevel(logging.ERROR)
