@@ -127,7 +127,7 @@ class _Builder:
         self, kind: str, name: str, passage: str, fallback: str, **fields: Any
     ) -> dict[str, Any]:
         """The entry of ``kind`` called ``name`` (made once), derived from ``passage`` too."""
-        key = (kind if kind != "organisations" else "organisations", v.normalise(name))
+        key = (kind, v.normalise(name))
         entry = self.named.get(key)
         if entry is None:
             entry = {"id": self.new_id(name, fallback), "name": name, **fields}
