@@ -94,9 +94,10 @@ def server_options(default_port: int) -> Callable[[F], F]:
 def main() -> None:
     """ropa-kg: GDPR records of processing activities as a W3C DPV knowledge graph.
 
-    PATHS are record-set folders (YAML), YAML files, or DPV files in Turtle, JSON-LD,
-    N-Triples or RDF/XML. Without PATHS, commands use the shipped Finnish Customs
-    customer-services register.
+    PATHS are record-set folders (YAML), YAML files, spreadsheets in the ICO, Finnish or
+    CNIL layout (.xlsx, .ods, .csv), or DPV files in Turtle, JSON-LD, N-Triples or
+    RDF/XML. Without PATHS, commands use the shipped Finnish Customs customer-services
+    register.
     """
     # rdflib logs ill-typed literals with a traceback; the checker reports them as findings.
     logging.getLogger("rdflib").setLevel(logging.ERROR)
@@ -499,6 +500,74 @@ def coverage(source: Path, paths: tuple[Path, ...], fmt: str, output: Path | Non
     from checker.graph.build import build as build_graph
 
     emit(render(measure(build_graph(list(paths)), source), fmt), output)
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=False))
+@click.option(
+    "--profile",
+    type=click.Choice(["ico", "fi", "cnil"]),
+    help="The layout of the spreadsheet (default: detected from its headers).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The new records folder (default: the spreadsheet's name, in the working directory).",
+)
+@engine_errors
+def import_(file: Path, profile: str | None, output: Path | None) -> None:
+    """Import a spreadsheet ROPA (.xlsx, .ods, .csv) in the ICO, Finnish or CNIL layout
+    as a records folder that ropa build accepts; every fact derives from its cell.
+
+    Values become DPV terms only where the mapping is certain; the rest stays the cell's
+    own text and `ropa check` lists it (IMPORT-UNMAPPED). Nothing is written on an error.
+    """
+    from checker.graph.vocabulary import known_terms
+    from checker.spreadsheet.to_records import import_spreadsheet, slug, summary, write_record_set
+
+    imported = import_spreadsheet(file, profile)
+    target = output if output is not None else Path(slug(file.stem) or "records")
+    write_record_set(imported, file, target, known_terms())
+    for line in summary(imported, target):
+        click.echo(line, err=True)
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--template",
+    type=click.Choice(["ico", "fi", "cnil"]),
+    required=True,
+    help="The authority's layout: ico (UK), fi (Finland, Finnish headers), cnil (France).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write here; the format follows the extension (.xlsx, .ods, .csv, .md). "
+    "Default: Markdown on stdout.",
+)
+@engine_errors
+def export(paths: tuple[Path, ...], template: str, output: Path | None) -> None:
+    """Export the record of processing activities (GDPR Art. 30) in an authority's layout.
+
+    One row per activity, the controller and DPO above; a cell the records cannot fill
+    shows the rule that reports the gap ("missing: ART30-1-F-RETENTION"), never a guess;
+    in .xlsx and .ods each filled cell has its provenance as a comment, and a second sheet
+    holds the processors' record (Art. 30(2)). The same records give the same bytes.
+    """
+    from checker.files import write_atomically
+    from checker.graph.build import build as build_graph
+    from checker.spreadsheet.export import export_format, export_record
+
+    fmt = export_format(output) if output is not None else "md"
+    data, rows = export_record(build_graph(list(paths)), template, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        write_atomically(output, data)
+        click.echo(f"wrote {rows} processing activities to {output}", err=True)
 
 
 @main.command()

@@ -14,6 +14,11 @@ items are either not yet modelled or say nothing that needs modelling: a DPO sho
 each. Quotes of the graph that the source no longer contains are listed too (the source
 changed after the records were written).
 
+A spreadsheet source (``.xlsx``, ``.ods``, ``.csv``: a register kept in a spreadsheet and
+imported with ``ropa import``) is read by :mod:`checker.spreadsheet.read`: every sheet is a
+section and every non-empty cell an item; an item is covered when a fact is derived from a
+passage that names that very cell (``ropa:CellSelector``) and quotes its text.
+
 >>> from checker.assets import default_records
 >>> from checker.graph.build import build
 >>> report = coverage(build(), default_records() / "register-description.txt")
@@ -37,6 +42,8 @@ from rdflib.plugins.sparql import prepareQuery
 from checker.errors import InputError
 from checker.records.document import Document
 from checker.records.yamlload import decode_utf8
+from checker.spreadsheet.read import SUFFIXES as SPREADSHEET_SUFFIXES
+from checker.spreadsheet.read import column_letters, read_workbook
 from checker.vocab.labels import label_of
 
 _NS: Final = {
@@ -54,6 +61,18 @@ QUOTES_QUERY: Final = prepareQuery(
       OPTIONAL { ?fact prov:wasDerivedFrom ?passage . }
     }
     GROUP BY ?passage ?quote
+    """,
+    initNs=_NS,
+)
+
+#: Every passage that names a spreadsheet cell: its sheet (none for CSV), row and column.
+CELLS_QUERY: Final = prepareQuery(
+    """
+    SELECT ?passage ?sheet ?row ?column WHERE {
+      ?passage oa:hasSelector ?selector .
+      ?selector a ropa:CellSelector ; ropa:row ?row ; ropa:column ?column .
+      OPTIONAL { ?selector ropa:sheet ?sheet }
+    }
     """,
     initNs=_NS,
 )
@@ -100,8 +119,9 @@ class SourceItem:
 
     section: int  # index into SourceDocument.sections
     number: int  # 1-based within its section
-    line: int
+    line: int  # for a spreadsheet cell: its row
     text: str
+    cell: str | None = None  # a spreadsheet cell: its column and row ("C12")
 
 
 @dataclass(frozen=True)
@@ -225,10 +245,37 @@ def read_source(path: Path, headings: Sequence[str]) -> SourceDocument:
         raise InputError("is a folder; give the register description file", name) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", name) from None
+    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        return _spreadsheet_document(path, name)
     text = decode_utf8(data, name).replace("\r\n", "\n")
     if path.suffix.lower() in (".html", ".htm", ".xhtml"):
         return _html_document(text, name, headings)
     return _text_document(text, name, headings)
+
+
+def _spreadsheet_document(path: Path, name: str) -> SourceDocument:
+    """Every sheet a section (named by the sheet), every non-empty cell an item."""
+    workbook = read_workbook(path, name)
+    sections = [SourceSection(None, False)]
+    items = []
+    for sheet in workbook.sheets:
+        sections.append(SourceSection(sheet.name, True))
+        number = 0
+        for row, cells in enumerate(sheet.rows, start=1):
+            for column, text in enumerate(cells, start=1):
+                if text.strip():
+                    number += 1
+                    cell = f"{column_letters(column)}{row}"
+                    items.append(SourceItem(len(sections) - 1, number, row, text, cell))
+    return SourceDocument(name, tuple(sections), tuple(items))
+
+
+def _cells(graph: Graph) -> dict[str, tuple[str, str]]:
+    """Passage IRI -> (sheet, cell) of every passage that names a spreadsheet cell."""
+    found = {}
+    for passage, sheet, row, column in graph.query(CELLS_QUERY):
+        found[str(passage)] = (str(sheet) if sheet is not None else "", f"{column}{row}")
+    return found
 
 
 @dataclass(frozen=True)
@@ -333,11 +380,15 @@ def coverage(graph: Graph, source_path: Path) -> CoverageReport:
     source = read_source(source_path, graph_headings(graph))
     cited = [q for q in quotes(graph) if q.facts > 0]
     normalised = [(q, normalise(q.text)) for q in cited]
+    cells = _cells(graph)
     items = []
     found: set[str] = set()
     for item in source.items:
         text = normalise(item.text)
         inside = [(q, n) for q, n in normalised if n and n in text]
+        if item.cell is not None:  # a cell is covered by the passages that name it, only
+            here = (source.sections[item.section].heading or "", item.cell)
+            inside = [(q, n) for q, n in inside if cells.get(q.passage) == here]
         passages = sorted({q.passage for q, _ in inside})
         found.update(passages)
         rest = uncited_text(text, [n for _, n in inside]) if inside else ()
@@ -356,6 +407,12 @@ def _heading(section: SourceSection) -> str:
     return (
         section.heading if section.in_graph else f"{section.heading} (not a section in the graph)"
     )
+
+
+def _where(item: SourceItem, section: str) -> str:
+    if item.cell is not None:
+        return f"{section}, cell {item.cell}"
+    return f"line {item.line}, {section}, item {item.number}"
 
 
 def render_text(report: CoverageReport) -> str:
@@ -381,7 +438,7 @@ def render_text(report: CoverageReport) -> str:
         for entry in uncovered:
             item = entry.item
             section = _heading(report.source.sections[item.section])
-            lines.append(f"  line {item.line}, {section}, item {item.number}: {item.text}")
+            lines.append(f"  {_where(item, section)}: {item.text}")
     partial = [i for i in report.items if i.covered and i.uncited]
     if partial:
         lines += ["", "Cited in part; the rest of the item is not cited by any fact:"]
@@ -389,7 +446,7 @@ def render_text(report: CoverageReport) -> str:
             item = entry.item
             section = _heading(report.source.sections[item.section])
             rest = " … ".join(entry.uncited)
-            lines.append(f"  line {item.line}, {section}, item {item.number}: {rest}")
+            lines.append(f"  {_where(item, section)}: {rest}")
     if report.missing_quotes:
         lines += ["", "Quotes of the graph that the source does not contain (has it changed?):"]
         for quote in report.missing_quotes:
@@ -414,6 +471,7 @@ def to_json(report: CoverageReport) -> dict[str, Any]:
                     {
                         "number": i.item.number,
                         "line": i.item.line,
+                        **({"cell": i.item.cell} if i.item.cell is not None else {}),
                         "text": i.item.text,
                         "covered": i.covered,
                         "passages": list(i.passages),

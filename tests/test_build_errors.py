@@ -487,8 +487,9 @@ def test_unknown_output_extension_writes_nothing(kitchen_sink, ropa_build, workd
 
 
 def test_unknown_input_extension_is_named(workdir, ropa_build):
-    (workdir / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    ropa_build("data.csv").assert_input_error("data.csv", "unknown file type", "'.csv'")
+    # .csv is a spreadsheet now (issue 13); .tsv is still nothing ropa reads
+    (workdir / "data.tsv").write_text("a\tb\n1\t2\n", encoding="utf-8")
+    ropa_build("data.tsv").assert_input_error("data.tsv", "unknown file type", "'.tsv'")
 
 
 def test_output_folder_that_does_not_exist(kitchen_sink, ropa_build):

@@ -239,7 +239,7 @@ def test_deeply_nested_turtle_is_a_clean_error(workdir, ropa_build):
 # --- 17. Extensions -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".txt", ".n3", ""])
+@pytest.mark.parametrize("suffix", [".tsv", ".txt", ".n3", ""])
 def test_unknown_input_extension(workdir, ropa_build, suffix):
     name = f"data{suffix}"
     (workdir / name).write_text("<a> <b> <c> .\n", encoding="utf-8")

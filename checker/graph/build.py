@@ -23,14 +23,18 @@ from checker.graph.store import StoreGraph
 from checker.graph.vocabulary import add_vocabulary, known_terms
 from checker.records.load import display_path, load_record_set
 from checker.records.to_rdf import add_records
+from checker.spreadsheet.read import SUFFIXES as SPREADSHEET_SUFFIXES
+from checker.spreadsheet.to_records import load_spreadsheet_records
 
 
 def build(paths: Sequence[Path] = ()) -> StoreGraph:
     """Build one graph from record sets and RDF files, with the vocabulary merged in.
 
     Args:
-        paths: record-set folders, YAML record files, or RDF files (Turtle, JSON-LD,
-            N-Triples, N-Quads, TriG, RDF/XML). Empty: the shipped Finnish Customs register.
+        paths: record-set folders, YAML record files, RDF files (Turtle, JSON-LD,
+            N-Triples, N-Quads, TriG, RDF/XML), or spreadsheets in a regulator's layout
+            (.xlsx, .ods, .csv; see :mod:`checker.spreadsheet`). Empty: the shipped Finnish
+            Customs register.
 
     Returns:
         The graph: the data, the vocabulary (labels and hierarchy) and the provenance.
@@ -47,10 +51,12 @@ def build(paths: Sequence[Path] = ()) -> StoreGraph:
             add_records(store, load_record_set(path, known_terms()))
         elif not path.exists():
             raise InputError("file not found", name)
+        elif path.suffix.lower() in SPREADSHEET_SUFFIXES:
+            add_records(store, load_spreadsheet_records(path, known_terms()))
         elif path.suffix.lower() in RDF_FORMATS:
             parse_rdf_file(store, path, name)
         else:
-            known = ", ".join(sorted(RDF_FORMATS))
+            known = ", ".join(sorted(RDF_FORMATS) + list(SPREADSHEET_SUFFIXES))
             raise InputError(
                 f"unknown file type {path.suffix!r}: give a records folder, .yaml, or {known}",
                 name,

@@ -20,6 +20,8 @@ import jsonschema
 from checker.errors import InputError
 from checker.records.document import Document, Location
 from checker.records.yamlload import LineDict, LineList, decode_utf8, load_yaml
+from checker.spreadsheet.read import SUFFIXES as SPREADSHEET_SUFFIXES
+from checker.spreadsheet.read import Workbook, column_index, read_workbook, where
 
 #: Top-level keys that hold lists of entries, in the order the graph is written.
 KINDS = (
@@ -128,9 +130,10 @@ class RecordSet:
     register: LineDict
     register_file: str
     register_record_file: str
-    document: Document
+    document: Document | Workbook  # a register description, or the spreadsheet it is kept in
     entries: dict[str, Entry] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)  # passage id -> location
+    cells: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # passage -> cell
 
     def of_kind(self, kind: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.kind == kind]
@@ -295,9 +298,17 @@ def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
     return records
 
 
-def _load_document(reg: LineDict, reg_name: str, reg_path: Path) -> Document:
+def _load_document(reg: LineDict, reg_name: str, reg_path: Path) -> Document | Workbook:
     doc_info = reg["document"]
     doc_path = reg_path.parent / doc_info["file"]
+    if doc_path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        if not doc_path.is_file():
+            raise InputError(
+                f"spreadsheet '{doc_info['file']}' not found beside the records",
+                reg_name,
+                doc_info.key_lines["file"],
+            )
+        return read_workbook(doc_path, display_path(doc_path))
     try:
         data = doc_path.read_bytes()
     except OSError:
@@ -378,11 +389,55 @@ def _check_references(records: RecordSet, known_terms: frozenset[str]) -> None:
                 )
 
 
+def _locate_cells(records: RecordSet, workbook: Workbook) -> None:
+    """A spreadsheet register: every passage names its cell, whose text holds the quote."""
+    doc_name = records.register["document"]["file"]
+    for entry in records.of_kind("passages"):
+        cell = entry.data.get("cell")
+        if cell is None:
+            raise InputError(
+                f"the register is kept in the spreadsheet {doc_name}: give the cell this "
+                "quote is taken from (cell: {sheet, row, column})",
+                entry.file,
+                entry.data.key_lines["quote"],
+            )
+        line = entry.data.key_lines["cell"]
+        sheet = workbook.sheet(cell.get("sheet"))
+        if sheet is None:
+            names = ", ".join(repr(s.name) for s in workbook.sheets)
+            raise InputError(
+                f"cell: no sheet {cell.get('sheet')!r} in {doc_name} (sheets: {names})"
+                if "sheet" in cell
+                else f"cell: name the sheet ({names})",
+                entry.file,
+                line,
+            )
+        column = column_index(cell["column"])
+        text = sheet.text(cell["row"], column)
+        if entry.data["quote"] not in text:
+            raise InputError(
+                f"quote not in {where(sheet.name, cell['row'], column)} of {doc_name}, "
+                f"which says {text[:60]!r}: quote the cell's text exactly",
+                entry.file,
+                entry.data.key_lines["quote"],
+            )
+        records.cells[entry.id] = (sheet.name, cell["row"], cell["column"])
+
+
 def _locate_passages(records: RecordSet) -> None:
+    if isinstance(records.document, Workbook):
+        _locate_cells(records, records.document)
+        return
     doc_name = records.register["document"]["file"]
     for entry in records.of_kind("passages"):
         quote = entry.data["quote"]
         line = entry.data.key_lines["quote"]
+        if "cell" in entry.data:
+            raise InputError(
+                f"cell: {doc_name} is a text, not a spreadsheet; a text passage has no cell",
+                entry.file,
+                entry.data.key_lines["cell"],
+            )
         found = records.document.count(quote)
         if found == 0:
             raise InputError(

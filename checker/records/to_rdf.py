@@ -178,7 +178,7 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
     graph: list[dict[str, Any]] = []
 
     sections = []
-    for order, section in enumerate(reg["sections"], start=1):
+    for order, section in enumerate(reg.get("sections", []), start=1):
         sections.append(
             {
                 "id": f"{reg['id']}#section-{section['id']}",
@@ -217,7 +217,9 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
     )
     for entry in records.entries.values():
         node = _node(entry.data, entry.kind, entry.record_file, groups, names)
-        if entry.kind == "passages":
+        if entry.kind == "passages" and entry.id in records.cells:
+            node.update(_cell_passage(entry.id, node, records.cells[entry.id], document_id))
+        elif entry.kind == "passages":
             loc = records.locations[entry.id]
             quote = node.pop("quote")
             node["name"] = {"en": _passage_label(quote)}
@@ -245,6 +247,38 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
             node["controller"] = reg["controller"]
         graph.append(node)
     return {"@context": context, "@graph": graph}
+
+
+def _cell_passage(
+    passage: str, node: dict[str, Any], cell: tuple[str, int, str], document_id: str
+) -> dict[str, Any]:
+    """A passage that is a spreadsheet cell: its quote, and a ropa:CellSelector for the cell."""
+    quote = node.pop("quote")
+    node.pop("cell")
+    sheet, row, column = cell
+    where = f"Sheet {sheet!r}, cell {column}{row}" if sheet else f"Cell {column}{row}"
+    selector: dict[str, Any] = {
+        "id": f"{passage}#cell",
+        "types": ["ropa:CellSelector"],
+        "name": {"en": where},
+        "row": row,
+        "column": column,
+    }
+    if sheet:
+        selector["sheet"] = sheet
+    return {
+        "name": {"en": _passage_label(quote)},
+        "has_source": document_id,
+        "selectors": [
+            {
+                "id": f"{passage}#quote",
+                "types": ["oa:TextQuoteSelector"],
+                "name": {"en": f"Quote: {_passage_label(quote)}"},
+                "exact": quote,
+            },
+            selector,
+        ],
+    }
 
 
 def _passage_label(quote: str) -> str:

@@ -17,5 +17,6 @@ def python_rules() -> list[Rule]:
     """Every Python rule, in a fixed order."""
     from checker.check.rules.flows import special_to_processor, third_country_chain
     from checker.check.rules.vocabulary import unknown_terms
+    from checker.spreadsheet.unmapped import import_unmapped
 
-    return [unknown_terms, special_to_processor, third_country_chain]
+    return [unknown_terms, special_to_processor, third_country_chain, import_unmapped]
