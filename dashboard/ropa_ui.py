@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from checker import markdown
 from checker.errors import RopaError
 from checker.views.all import (
     SEVERITY_COLOURS,
@@ -40,17 +40,10 @@ SEVERITY_ICONS = {
     "info": ":material/info:",
 }
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&$:])")
-
 
 def md(text: str) -> str:
-    """Text from the records, escaped for Streamlit Markdown (no markup, LaTeX or emoji
-    shortcodes survive).
-
-    >>> print(md("*a* $x$ :red[b]"))
-    \\*a\\* \\$x\\$ \\:red\\[b\\]
-    """
-    return _MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
+    """Text from the records, escaped for Streamlit Markdown (:func:`checker.markdown.escape`)."""
+    return markdown.escape(text, streamlit=True)
 
 
 def input_paths() -> tuple[Path, ...]:

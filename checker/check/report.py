@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from checker import __version__
 from checker.check.findings import Finding, Severity
+from checker.markdown import table_cell
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 
@@ -165,10 +166,6 @@ def render_junit(findings: Sequence[Finding], fail_on: Severity) -> str:
     )
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(findings: Sequence[Finding], fail_on: Severity, accepted: int = 0) -> str:
     """A pull-request comment: a verdict, counts, and a table of findings."""
     c = counts(findings)
@@ -192,7 +189,7 @@ def render_markdown(findings: Sequence[Finding], fail_on: Severity, accepted: in
         for f in findings:
             where = f"`{_where(f)}`" if _where(f) else ""
             lines.append(
-                f"| {_ICON[f.severity]} | `{f.rule}` | {_md(f.focus_label)} | {_md(f.message)} | {where} |"
+                f"| {_ICON[f.severity]} | `{f.rule}` | {table_cell(f.focus_label)} | {table_cell(f.message)} | {where} |"
             )
     return "\n".join(lines) + "\n"
 

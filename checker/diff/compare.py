@@ -45,6 +45,7 @@ from rdflib.term import Node
 
 from checker.check.findings import Finding, sort_findings
 from checker.graph.retention import Retention, parse_duration, read_retention
+from checker.markdown import table_cell
 from checker.vocab.labels import label_of
 
 DPV = Namespace("https://w3id.org/dpv#")
@@ -1229,36 +1230,32 @@ def _short(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1]
 
 
-def _md(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
-
-
 _MD_SIGN = {"added": "➕", "removed": "➖", "changed": "✏️", "renamed": "✏️"}
 _MD_SEVERITY = {"violation": "🛑", "warning": "⚠️", "info": "ℹ️"}
 
 
 def _md_change(change: Change) -> str:
     if change.aspect == "name":
-        return f"renamed from *{_md(change.old)}*"
+        return f"renamed from *{table_cell(change.old)}*"
     if change.aspect == "retention":
         if change.action == "added":
-            return f"➕ {_md(change.new)}"
+            return f"➕ {table_cell(change.new)}"
         if change.action == "removed":
-            return f"➖ {_md(change.old)} (removed)"
+            return f"➖ {table_cell(change.old)} (removed)"
         arrow = "⬆️ " if change.action in LONGER else "⬇️ " if change.action == "shorter" else ""
         return (
-            f"{arrow}**{_VERDICT[change.action]}**: {_md(change.old)} → {_md(change.new)}"
+            f"{arrow}**{_VERDICT[change.action]}**: {table_cell(change.old)} → {table_cell(change.new)}"
             + _rule_name(change)
         )
     if change.aspect == "flows":
         if change.action == "changed":
-            return f"✏️ {_md(change.old)} ⇒ {_md(change.new)}"
-        return f"{_MD_SIGN[change.action]} {_md(change.new or change.old)}"
+            return f"✏️ {table_cell(change.old)} ⇒ {table_cell(change.new)}"
+        return f"{_MD_SIGN[change.action]} {table_cell(change.new or change.old)}"
     if change.action == "changed":
-        return f"{_md(change.old)} → {_md(change.new)}"
+        return f"{table_cell(change.old)} → {table_cell(change.new)}"
     if change.aspect == "description":
-        return f"➕ {_md(change.new)}"
-    return f"{_MD_SIGN[change.action]} {_md(change.label)}"
+        return f"➕ {table_cell(change.new)}"
+    return f"{_MD_SIGN[change.action]} {table_cell(change.label)}"
 
 
 def _md_findings(title: str, findings: Sequence[Finding]) -> list[str]:
@@ -1273,7 +1270,7 @@ def _md_findings(title: str, findings: Sequence[Finding]) -> list[str]:
     for f in findings:
         where = f"`{_finding_where(f)}`" if _finding_where(f) else ""
         lines.append(
-            f"| {_MD_SEVERITY[f.severity.label]} | `{f.rule}` | {_md(f.focus_label)} | {_md(f.message)} | {where} |"
+            f"| {_MD_SEVERITY[f.severity.label]} | `{f.rule}` | {table_cell(f.focus_label)} | {table_cell(f.message)} | {where} |"
         )
     return [*lines, ""]
 
@@ -1311,14 +1308,14 @@ def render_markdown(diff: Diff) -> str:
         ]
         for r in diff.risks:
             lines.append(
-                f"| {RISK_TITLES[r.kind]} | **{_md(r.label)}** | {_md(r.activity_label) or '—'} | {_md(r.detail)} |"
+                f"| {RISK_TITLES[r.kind]} | **{table_cell(r.label)}** | {table_cell(r.activity_label) or '—'} | {table_cell(r.detail)} |"
             )
         lines.append("")
     if diff.activities:
         lines += ["#### Activities", ""]
         for a in diff.activities:
             lines.append(
-                f"- {_MD_SIGN[a.status]} **{_md(a.label)}** ({a.status}) `{_short(a.iri)}`"
+                f"- {_MD_SIGN[a.status]} **{table_cell(a.label)}** ({a.status}) `{_short(a.iri)}`"
             )
             for c in _for_display(a):
                 lines.append(f"  - {ASPECTS[c.aspect][1]}: {_md_change(c)}")
@@ -1335,10 +1332,14 @@ def render_markdown(diff: Diff) -> str:
             "",
         ]
         for e in diff.entries:
-            lines.append(f"- {_MD_SIGN[e.status]} {_md(e.kind)}: **{_md(e.label)}** ({e.status})")
+            lines.append(
+                f"- {_MD_SIGN[e.status]} {table_cell(e.kind)}: **{table_cell(e.label)}** ({e.status})"
+            )
             for d in e.details:
-                values = [f"➕ {_md(v)}" for v in d.added] + [f"➖ {_md(v)}" for v in d.removed]
-                lines.append(f"  - {_md(d.label)}: {'; '.join(values)}")
+                values = [f"➕ {table_cell(v)}" for v in d.added] + [
+                    f"➖ {table_cell(v)}" for v in d.removed
+                ]
+                lines.append(f"  - {table_cell(d.label)}: {'; '.join(values)}")
         lines += ["", "</details>", ""]
     return "\n".join(lines)
 

@@ -51,6 +51,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 from rdflib.term import Node
 
+from checker import markdown
 from checker.errors import InputError
 from checker.notice.phrases import (
     ASKED_RIGHTS,
@@ -1437,18 +1438,6 @@ class MarkdownText(str):
     __slots__ = ()
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&])")
-
-
-def md_escape(text: str) -> str:
-    """Escape text for Markdown: no markup, HTML, link or table syntax survives.
-
-    >>> print(md_escape("<script>alert('x')</script> *a* | [b](c)"))
-    \\<script\\>alert('x')\\</script\\> \\*a\\* \\| \\[b\\](c)
-    """
-    return _MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
-
-
 def _md_line(text: str) -> str:
     """Keep a line from starting a list, a quote or a rule by accident."""
     text = text.strip()
@@ -1459,8 +1448,8 @@ def _md_line(text: str) -> str:
 
 def _md_part(part: Part) -> str:
     if isinstance(part, Link):
-        return f"[{md_escape(part.text)}]({part.href})"
-    return md_escape(part if isinstance(part, str) else part.text)
+        return f"[{markdown.escape(part.text)}]({part.href})"
+    return markdown.escape(part if isinstance(part, str) else part.text)
 
 
 def _html_part(part: Part) -> Markup:
@@ -1474,7 +1463,7 @@ def _html_part(part: Part) -> Markup:
 def _md_finalize(value: Any) -> Any:
     if isinstance(value, MarkdownText | int):
         return value
-    return md_escape(str(value))
+    return markdown.escape(str(value))
 
 
 @cache
