@@ -59,7 +59,7 @@ Key = tuple[str, str, str, str, str]  # focus, source shape, path, value, severi
 def prepare(folder: Path) -> None:
     """Build the cases and write the shapes."""
     sys.path.insert(0, str(ROOT))
-    from checker.check.run import shapes_graph
+    from checker.check.shapes import shapes_graph
     from checker.graph.build import build
     from checker.graph.serialize import serialize
 

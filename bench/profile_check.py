@@ -56,10 +56,12 @@ def check_steps(paths: list[Path], phases: Phases) -> int:
 
     import checker.check.run as check_module
     from checker.assets import default_records
+    from checker.check.context import SourceIndex
     from checker.check.findings import Severity, sort_findings
     from checker.check.report import render
     from checker.check.rules import python_rules
-    from checker.check.run import SourceIndex, shacl_findings, shapes_graph
+    from checker.check.run import shacl_findings
+    from checker.check.shapes import shapes_graph
     from checker.graph.rdf_files import RDF_FORMATS, parse_rdf_file
     from checker.graph.store import bind_prefixes as _bind
     from checker.graph.vocabulary import add_vocabulary, known_terms
@@ -192,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_profile:
         # Modules are imported now, caches (vocabulary, shapes) are warm: clear them so the
         # profile sees the same work as a cold run, except the imports.
-        from checker.check.run import shapes_graph
+        from checker.check.shapes import shapes_graph
         from checker.graph.vocabulary import vocabulary
 
         vocabulary.cache_clear()

@@ -628,7 +628,7 @@ def shape_ids() -> dict[str, str]:
     """Shape IRI -> rule id, of the shapes as they are now."""
     from rdflib.namespace import DCTERMS
 
-    from checker.check.run import shapes_graph
+    from checker.check.shapes import shapes_graph
 
     graph = shapes_graph()
     return {str(s): str(i) for s, i in graph.subject_objects(DCTERMS.identifier)}
@@ -644,7 +644,7 @@ def shapes_files_digest() -> str:
 
 def write_shapes(path: Path) -> str:
     """All shapes in one Turtle file (for pySHACL alone and Jena); returns their digest."""
-    from checker.check.run import shapes_graph
+    from checker.check.shapes import shapes_graph
 
     data = shapes_graph().serialize(format="turtle", encoding="utf-8")
     path.write_bytes(data)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib.namespace import DCTERMS
 
-from checker.check.run import shapes_graph
+from checker.check.shapes import shapes_graph
 from checker.cli import main
 from checker.graph.build import build
 from checker.graph.serialize import serialize

@@ -18,13 +18,13 @@ from click.testing import CliRunner, Result
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDFS
 
+from checker import markdown
 from checker.cli import main
 from checker.graph.build import build
 from checker.notice.compose import (
     GAP_ARTICLES,
     Notice,
     compose_notice,
-    md_escape,
     notice_text,
     period_words,
     render_notice,
@@ -457,10 +457,10 @@ def test_markdown_does_not_render_markup_from_labels() -> None:
     assert not re.search(r"(?<!\\)\]\(javascript", md)  # no link: the bracket is escaped
 
 
-def test_md_escape_keeps_text_inert() -> None:
-    assert md_escape("a | b") == "a \\| b"
-    assert md_escape("two\nlines") == "two lines"
-    assert md_escape("[x](y)") == "\\[x\\](y)"
+def test_markdown_escape_keeps_text_inert() -> None:
+    assert markdown.escape("a | b") == "a \\| b"
+    assert markdown.escape("two\nlines") == "two lines"
+    assert markdown.escape("[x](y)") == "\\[x\\](y)"
 
 
 # --- Languages -----------------------------------------------------------------------------

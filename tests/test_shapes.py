@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import DCTERMS, SH
 
-from checker.check.run import check, shapes_graph
+from checker.check.run import check
+from checker.check.shapes import shapes_graph
 from checker.graph.build import build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"

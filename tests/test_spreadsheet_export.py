@@ -22,12 +22,12 @@ from click.testing import CliRunner
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
-from checker.check.rules.flows import in_eea
 from checker.check.run import check
 from checker.cli import main
 from checker.graph.build import build
 from checker.spreadsheet.export import FIELD_RULES
 from checker.spreadsheet.layouts import LAYOUTS
+from checker.vocab.concepts import outside_eu_eea
 from checker.vocab.labels import label_of
 
 DPV = Namespace("https://w3id.org/dpv#")
@@ -193,7 +193,9 @@ def art30_content(graph: Graph) -> list[tuple]:
         )
         countries = set(graph.objects(activity, DPV.hasThirdCountry))
         for party in parties:
-            countries |= {p for p in graph.objects(party, DPV.hasLocation) if not in_eea(graph, p)}
+            countries |= {
+                p for p in graph.objects(party, DPV.hasLocation) if outside_eu_eea(graph, p)
+            }
         retention = []
         for rule in graph.objects(activity, DPV.hasStorageCondition):
             node = graph.value(rule, DPV.hasDuration)

@@ -46,6 +46,7 @@ from rdflib.term import Node
 from checker.check.findings import Finding, sort_findings
 from checker.graph.retention import Retention, parse_duration, read_retention
 from checker.markdown import table_cell
+from checker.vocab.concepts import is_special_category, outside_eu_eea
 from checker.vocab.labels import label_of
 
 DPV = Namespace("https://w3id.org/dpv#")
@@ -730,14 +731,12 @@ def is_internal(graph: Graph, node: Node) -> bool:
 
 
 def _special_data(graph: Graph | None, activity: Node) -> set[Node]:
-    from checker.check.rules.flows import is_special
-
     if graph is None:
         return set()
     return {
         d
         for d in graph.objects(activity, DPV.hasPersonalData)
-        if isinstance(d, URIRef) and is_special(graph, d)
+        if isinstance(d, URIRef) and is_special_category(graph, d)
     }
 
 
@@ -791,8 +790,6 @@ def _flow_out_risks(
 def _activity_risks(
     old: Graph | None, new: Graph, activity: Node, changes: Sequence[Change]
 ) -> list[Risk]:
-    from checker.check.rules.flows import in_eea
-
     iri, label = str(activity), label_of(new, activity)  # type: ignore[arg-type]
     risks = []
     for data in sorted(_special_data(new, activity) - _special_data(old, activity), key=str):
@@ -827,7 +824,7 @@ def _activity_risks(
     old_locations, new_locations = _locations(old, activity), _locations(new, activity)
     for location in sorted(set(new_locations) - set(old_locations), key=str):
         who = ", ".join(sorted(label_of(new, e) for e in new_locations[location]))
-        outside = isinstance(location, URIRef) and not in_eea(new, location)
+        outside = outside_eu_eea(new, location)
         risks.append(
             Risk(
                 "new-country",

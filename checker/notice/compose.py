@@ -63,6 +63,7 @@ from checker.notice.phrases import (
     SV_COMMON_GENDER,
     UNITS,
 )
+from checker.vocab.concepts import is_country, is_special_category, outside_eu_eea
 
 DPV: Final = Namespace("https://w3id.org/dpv#")
 EU_GDPR: Final = Namespace("https://w3id.org/dpv/legal/eu/gdpr#")
@@ -654,10 +655,7 @@ def _purpose_topic(r: _Reader, acts: list[_Activity]) -> list[Subsection]:
 
 
 def _is_special(r: _Reader, node: Node) -> bool:
-    flag = r.is_true(node, ROPA.isSpecialCategory)
-    if flag is not None:
-        return flag
-    return r.reaches(node, {DPV.SpecialCategoryPersonalData})
+    return is_special_category(r.graph, node)
 
 
 def _categories_topic(r: _Reader, acts: list[_Activity]) -> list[Subsection]:
@@ -853,12 +851,8 @@ def _flow_table(r: _Reader) -> Table | None:
     return Table(header, tuple(sorted(rows, key=lambda row: [_key(cell) for cell in row])))
 
 
-def _inside_eea(r: _Reader, place: Node) -> bool:
-    return r.reaches(place, {LOC.EU, LOC.EEA})
-
-
 def _is_country(r: _Reader, place: Node) -> bool:
-    return r.reaches(place, {DPV.Country, DPV.ThirdCountry})
+    return is_country(r.graph, place)
 
 
 def _locations(r: _Reader, party: Node) -> list[Node]:
@@ -886,7 +880,7 @@ def _transfers(
                 found.extend(
                     (party, place)
                     for place in _locations(r, party)
-                    if _is_country(r, place) and not _inside_eea(r, place)
+                    if outside_eu_eea(r.graph, place)
                 )
         for party, country in sorted(set(found), key=lambda pc: (str(pc[0]), str(pc[1]))):
             who = (act.name,) if party is None else (r.term(party), " (", act.name, ")")

@@ -12,7 +12,7 @@
   fact derived from the cell it came from (``ropa import``, and a spreadsheet given to
   ``ropa build``/``check``/``notice`` directly).
 - :mod:`checker.spreadsheet.export`: the graph in a regulator's layout (``ropa export``).
-- :mod:`checker.spreadsheet.unmapped`: the ``IMPORT-UNMAPPED`` rule.
+- the ``IMPORT-UNMAPPED`` rule is :mod:`checker.check.rules.unmapped`.
 
 See ``docs/spreadsheets.md`` for each layout's column mapping.
 """

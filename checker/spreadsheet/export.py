@@ -38,12 +38,12 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from checker.check.findings import Finding
-from checker.check.rules.flows import in_eea, is_special
+from checker.check.rules.unmapped import cell_of
 from checker.check.run import check
 from checker.errors import InputError
 from checker.spreadsheet.layouts import LAYOUTS, Layout
 from checker.spreadsheet.read import column_letters
-from checker.spreadsheet.unmapped import cell_of
+from checker.vocab.concepts import is_special_category, outside_eu_eea
 from checker.vocab.labels import label_of
 
 DPV = Namespace("https://w3id.org/dpv#")
@@ -340,7 +340,7 @@ def _row(reader: _Reader, activity: URIRef) -> dict[str, Cell]:
     countries = set(_iris(g, activity, DPV.hasThirdCountry))
     for party in (*processors, *recipients):
         for place in _iris(g, party, DPV.hasLocation):
-            if not in_eea(g, place):
+            if outside_eu_eea(g, place):
                 countries.add(place)
     data = _iris(g, activity, DPV.hasPersonalData)
     contracts = [
@@ -355,7 +355,7 @@ def _row(reader: _Reader, activity: URIRef) -> dict[str, Cell]:
         "purposes": _iris(g, activity, DPV.hasPurpose),
         "subjects": _iris(g, activity, DPV.hasDataSubject),
         "data": data,
-        "special_data": [d for d in data if is_special(g, d)],
+        "special_data": [d for d in data if is_special_category(g, d)],
         "processors": processors,
         "transfers": sorted(countries, key=str),
         "safeguards": [
@@ -452,7 +452,7 @@ def _processor_rows(
     rows = []
     controller_name = reader.label(controller) if controller is not None else ""
     for processor in sorted(by_processor, key=lambda p: (reader.label(p).casefold(), str(p))):
-        places = [p for p in _iris(g, processor, DPV.hasLocation) if not in_eea(g, p)]
+        places = [p for p in _iris(g, processor, DPV.hasLocation) if outside_eu_eea(g, p)]
         transfers = Cell("\n".join(reader.labels(places)), reader.sources(processor, [processor]))
         if not places:
             rules = reader.rules_for({str(processor)}, ("TRANSFER-LOCATION-UNKNOWN",))

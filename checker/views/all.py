@@ -38,6 +38,7 @@ from rdflib.term import Node
 from checker.assets import default_records
 from checker.check.findings import Finding, Severity
 from checker.graph.retention import duration_node, read_retention
+from checker.vocab.concepts import is_special_category
 from checker.vocab.labels import label_of
 
 if TYPE_CHECKING:  # plotly and the query engine load only when a page needs them
@@ -354,9 +355,7 @@ def broader_closure(graph: Graph, term: str) -> set[str]:
 
 def is_special(graph: Graph, data: str) -> bool:
     """True for special-category personal data (GDPR Art. 9(1)), as the checker decides."""
-    from checker.check.rules.flows import is_special as special
-
-    return special(graph, URIRef(data))
+    return is_special_category(graph, URIRef(data))
 
 
 def activities_of(graph: Graph) -> list[URIRef]:

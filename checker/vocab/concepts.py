@@ -99,6 +99,12 @@ def is_jurisdiction(graph: Graph, place: Node) -> bool:
     )
 
 
+def is_country(graph: Graph, place: Node) -> bool:
+    """A country (``loc:FI a dpv:Country``), or a place narrower than one: a Member State's
+    supervisory authority has jurisdiction over it (GDPR Art. 55)."""
+    return is_instance_of(graph, place, DPV.Country) or is_a(graph, place, DPV.Country)
+
+
 def inside_eu_eea(graph: Graph, place: Node) -> bool:
     """Whether a location is inside the EU/EEA today (GDPR Chapter V applies to anything else).
 

@@ -1,6 +1,7 @@
 """Rules written in Python: what SHACL cannot say well (paths through the flow graph,
-OWL consistency, vocabulary look-ups). Each takes the graph and a source index and returns
-findings of the same type as the shapes."""
+OWL consistency, vocabulary look-ups, what a spreadsheet import left unmapped). Each takes
+the graph and a source index (:mod:`checker.check.context`) and returns findings of the
+same type as the shapes."""
 
 from __future__ import annotations
 
@@ -8,15 +9,15 @@ from collections.abc import Callable
 
 from rdflib import Graph
 
+from checker.check.context import SourceIndex
 from checker.check.findings import Finding
+from checker.check.rules.flows import special_to_processor, third_country_chain
+from checker.check.rules.unmapped import import_unmapped
+from checker.check.rules.vocabulary import unknown_terms
 
-Rule = Callable[[Graph, "SourceIndex"], list[Finding]]  # noqa: F821
+Rule = Callable[[Graph, SourceIndex], list[Finding]]
 
 
 def python_rules() -> list[Rule]:
-    """Every Python rule, in a fixed order."""
-    from checker.check.rules.flows import special_to_processor, third_country_chain
-    from checker.check.rules.vocabulary import unknown_terms
-    from checker.spreadsheet.unmapped import import_unmapped
-
+    """Every Python rule, in a fixed order (``--owl`` adds :mod:`checker.check.rules.owl`)."""
     return [unknown_terms, special_to_processor, third_country_chain, import_unmapped]

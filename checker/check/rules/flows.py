@@ -14,32 +14,13 @@ business (a shape), not this rule's: this one fires only on a recorded third cou
 from __future__ import annotations
 
 import networkx as nx
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib import Graph, URIRef
 
+from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
-from checker.check.run import SourceIndex, finding_for
+from checker.vocab.concepts import is_special_category, outside_eu_eea
 from checker.vocab.labels import label_of
-
-DPV = Namespace("https://w3id.org/dpv#")
-LOC = Namespace("https://w3id.org/dpv/loc#")
-ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
-
-
-def is_special(graph: Graph, data: URIRef) -> bool:
-    """True for special-category personal data (Art. 9(1)), however DPV or we say it."""
-    if (data, ROPA.isSpecialCategory, None) in graph:
-        return any(v.toPython() is True for v in graph.objects(data, ROPA.isSpecialCategory))
-    if DPV.SpecialCategoryPersonalData in graph.objects(data, RDF.type):
-        return True
-    return DPV.SpecialCategoryPersonalData in graph.transitive_objects(data, SKOS.broader)
-
-
-def in_eea(graph: Graph, location: URIRef) -> bool:
-    """True when the location is the EU/EEA or a country the vocabulary puts in the EEA."""
-    if location in (LOC.EEA, LOC.EU):
-        return True
-    return LOC.EEA in graph.objects(location, SKOS.broader)
+from checker.vocab.namespaces import DPV, ROPA
 
 
 def special_to_processor(graph: Graph, index: SourceIndex) -> list[Finding]:
@@ -51,7 +32,7 @@ def special_to_processor(graph: Graph, index: SourceIndex) -> list[Finding]:
         if flows.nodes[b]["kind"] != "processor":
             continue
         for d in carries.data - special_data.keys():
-            special_data[d] = is_special(graph, URIRef(d))
+            special_data[d] = is_special_category(graph, URIRef(d))
         special = sorted(d for d in carries.data if special_data[d])
         if not special:
             continue
@@ -95,7 +76,7 @@ def third_country_chain(graph: Graph, index: SourceIndex) -> list[Finding]:
         # The processor itself is TRANSFER-THIRD-COUNTRY's (a shape); this rule follows the chain.
         for reached in sorted(nx.descendants(flows, processor)):
             for location in graph.objects(URIRef(reached), DPV.hasLocation):
-                if not isinstance(location, URIRef) or in_eea(graph, location):
+                if not outside_eu_eea(graph, location):
                     continue
                 for activity in activities:
                     findings.append(

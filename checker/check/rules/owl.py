@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
-from checker.check.run import SourceIndex, finding_for
 from checker.errors import RopaError
 
 DPV = Namespace("https://w3id.org/dpv#")

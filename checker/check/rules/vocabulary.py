@@ -10,8 +10,8 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
-from checker.check.run import SourceIndex, finding_for
 from checker.graph.store import ox_store
 from checker.graph.vocabulary import known_terms
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
+from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
-from checker.check.run import SourceIndex, finding_for
 from checker.vocab.labels import label_of
 
 ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
