@@ -314,19 +314,20 @@ def query(
     Exit status: 0 answered, 2 usage or input error, refused update, syntax error
     (with line and column) or timeout.
     """
-    from checker.query import run as queries
+    from checker.query import ask, binding
+    from checker.query import library as query_library
 
     if list_saved:
-        click.echo(queries.describe_library(), nl=False)
+        click.echo(query_library.describe_library(), nl=False)
         return
     if query_spec is None:
         raise click.UsageError("give QUERY: SPARQL text, a .rq file, or a saved query (--list)")
-    output = queries.run(
+    output = ask.run(
         query_spec,
         paths=list(paths),
         endpoint=endpoint,
         graph=graph_iri,
-        binds=queries.parse_binds(binds),
+        binds=binding.parse_binds(binds),
         fmt=fmt,
         timeout=timeout,
     )
