@@ -1,4 +1,5 @@
-"""Files the commands write: all at once, or not at all."""
+"""Files the commands read and write: inputs read with one clear error, outputs written all
+at once or not at all."""
 
 from __future__ import annotations
 
@@ -7,6 +8,34 @@ import tempfile
 from pathlib import Path
 
 from checker.errors import InputError
+
+
+def read_input(path: Path, name: str, *, missing: str = "file not found") -> bytes:
+    """The bytes of an input file; a missing or unreadable one is an :class:`InputError`
+    naming it (``name``, as the user wrote it)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(missing, name) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", name) from None
+
+
+def decode_utf8(data: bytes, filename: str) -> str:
+    """Decode ``data`` as UTF-8 (a byte order mark is read past) or raise an
+    :class:`InputError` naming the line of the bad byte."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save the file as UTF-8",
+            filename,
+            line,
+        ) from None
+    return text.removeprefix("\ufeff")
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -16,7 +16,7 @@ from xml.parsers import expat
 import pyoxigraph as ox
 
 from checker.errors import InputError
-from checker.records.yamlload import decode_utf8
+from checker.files import decode_utf8, read_input
 
 #: File extension -> format name (as error messages say it).
 RDF_FORMATS = {
@@ -137,12 +137,7 @@ def parse_rdf_file(store: ox.Store, path: Path, name: str) -> None:
         raise InputError(
             f"unknown file type {path.suffix!r}; records are .yaml, RDF is {known}", name
         )
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", name) from None
+    data = read_input(path, name)
     text = decode_utf8(data, name)
     data = data.removeprefix(b"\xef\xbb\xbf")  # a byte order mark, as some editors write
     if fmt == "json-ld":
