@@ -5,9 +5,23 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from checker.errors import InputError
+
+
+def format_of(path: Path, formats: Mapping[str, str], action: str = "write") -> str:
+    """The format an output file is written in, from its extension (``formats``: extension
+    to format); any other extension is an :class:`InputError` listing the known ones."""
+    fmt = formats.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"cannot {action} {path.suffix or 'a file without extension'}: "
+            f"use {', '.join(formats)}",
+            str(path),
+        )
+    return fmt
 
 
 def read_input(path: Path, name: str, *, missing: str = "file not found") -> bytes:

@@ -94,23 +94,27 @@ def _check_jsonld(text: str, name: str) -> None:
         )
 
 
+#: What an XML input may not do, and why: read other files or URLs, or expand entities
+#: into a bomb.
+_XML_REFUSED = (
+    (
+        _EXTERNAL_ENTITY,
+        "XML external entity or DTD (SYSTEM/PUBLIC) refused: ropa never reads files or "
+        "URLs named inside the input",
+    ),
+    (
+        _NESTED_ENTITY,
+        "XML entity defined with other entities refused (entity expansion bomb); "
+        "entities may only stand for plain text",
+    ),
+)
+
+
 def _check_xml(text: str, name: str) -> None:
-    match = _EXTERNAL_ENTITY.search(text)
-    if match:
-        raise InputError(
-            "XML external entity or DTD (SYSTEM/PUBLIC) refused: ropa never reads files or "
-            "URLs named inside the input",
-            name,
-            text.count("\n", 0, match.start()) + 1,
-        )
-    match = _NESTED_ENTITY.search(text)
-    if match:
-        raise InputError(
-            "XML entity defined with other entities refused (entity expansion bomb); "
-            "entities may only stand for plain text",
-            name,
-            text.count("\n", 0, match.start()) + 1,
-        )
+    for pattern, message in _XML_REFUSED:
+        match = pattern.search(text)
+        if match:
+            raise InputError(message, name, text.count("\n", 0, match.start()) + 1)
 
 
 _OX_ERROR = re.compile(

@@ -40,6 +40,7 @@ from checker.check.findings import Finding
 from checker.check.rules.unmapped import cell_of
 from checker.check.run import check
 from checker.errors import InputError
+from checker.files import format_of
 from checker.spreadsheet.layouts import LAYOUTS, Layout
 from checker.spreadsheet.read import column_letters
 from checker.vocab import durations
@@ -116,14 +117,7 @@ def export_format(path: Path) -> str:
     Raises:
         InputError: an extension ``ropa export`` does not write.
     """
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(
-            f"cannot export to {path.suffix or 'a file without extension'}: "
-            f"use {', '.join(FORMATS)}",
-            str(path),
-        )
-    return fmt
+    return format_of(path, FORMATS, "export to")
 
 
 @dataclass
