@@ -114,6 +114,16 @@ VIOLATION = SH + "Violation"
 _NO_PREDICATE = "urn:x-ropa-kg:shacl-sparql:no-predicate"
 #: rdf:type/rdfs:subClassOf*, as one path.
 _IS_A = f"((<{RDF}type>/<{RDFS}subClassOf>*)|<{_NO_PREDICATE}>)"
+#: A LIMIT larger than any set of nodes (see ``_Compiler.limit``).
+_NEVER_REACHED = 2**31 - 1
+#: The lexical space of xsd:duration (XSD 1.1), as an XPath regular expression.
+_DURATION = (
+    "^-?P(([0-9]+Y([0-9]+M)?|[0-9]+M)(([0-9]+D)?(T([0-9]+H([0-9]+M)?({s})?|[0-9]+M({s})?|{s}))?)"
+    "|([0-9]+D(T([0-9]+H([0-9]+M)?({s})?|[0-9]+M({s})?|{s}))?|T([0-9]+H([0-9]+M)?({s})?"
+    "|[0-9]+M({s})?|{s})))$"
+).format(s="([0-9]+([.][0-9]*)?|[.][0-9]+)S")
+#: The same path for any SPARQL 1.1 store (``portable``): no alternative with a complex path.
+_IS_A_PORTABLE = f"(<{RDF}type>/<{RDFS}subClassOf>*)"
 
 #: XSD datatypes whose lexical forms SPARQL can check with a cast.
 _CASTABLE = {
@@ -184,10 +194,14 @@ def load_shapes(paths: Iterable[Path | str]) -> ox.Store:
 
 
 class ShaclValidator:
-    """The shapes, compiled once; :meth:`validate` runs them on any number of graphs."""
+    """The shapes, compiled once; :meth:`validate` runs them on any number of graphs.
 
-    def __init__(self, shapes: ox.Store) -> None:
-        self.queries = _Compiler(shapes).compile()
+    ``portable``: queries for any SPARQL 1.1 store (see :mod:`checker.check.remote`), without
+    the oxigraph-only tuning of paths (:data:`_NO_PREDICATE`).
+    """
+
+    def __init__(self, shapes: ox.Store, *, portable: bool = False) -> None:
+        self.queries = _Compiler(shapes, portable=portable).compile()
 
     def validate(self, data: ox.Store) -> list[ShaclResult]:
         """The top-level results for the default graph of ``data``: no duplicates, sorted by
@@ -244,15 +258,20 @@ class _Scope:
                     f"SELECT {x} (true AS {flag}) WHERE {{ {where} }} GROUP BY {x} "
                     f"HAVING (COUNT(DISTINCT {counted}) >= {at_least})"
                 )
-            blocks.append(f"OPTIONAL {{ {select} }}")
+            blocks.append(f"OPTIONAL {{ {select}{self.compiler.limit} }}")
         return " ".join(blocks)
 
 
 class _Compiler:
     """Reads the shapes store and writes the SPARQL; one instance per shapes graph."""
 
-    def __init__(self, shapes: ox.Store) -> None:
+    def __init__(self, shapes: ox.Store, *, portable: bool = False) -> None:
         self.shapes = shapes
+        self.portable = portable
+        self.is_a = _IS_A_PORTABLE if portable else _IS_A
+        # Portable: a LIMIT no set reaches makes a store compute each subquery once (Virtuoso
+        # 7.2 evaluates one with a transitive path per outer row, wrongly after the first).
+        self.limit = f" LIMIT {_NEVER_REACHED}" if portable else ""
         self._variables = itertools.count()
         self._stack: list[Term] = []  # the shapes being compiled, to refuse recursion
 
@@ -320,6 +339,8 @@ class _Compiler:
         node = self.one(shape, "path")
         if isinstance(node, ox.NamedNode):
             return str(node)
+        if self.portable:
+            return self._path(shape, node)
         return f"({self._path(shape, node)}|<{_NO_PREDICATE}>)"
 
     def _path(self, shape: Term, node: Term) -> str:
@@ -380,7 +401,7 @@ class _Compiler:
         """The value-type constraints of ``shape`` on the node bound to ``v``."""
         tests = []
         for cls in self.objects(shape, "class"):
-            tests.append(scope.in_set(v, f"{v} {_IS_A} {self.constant(shape, cls)}"))
+            tests.append(scope.in_set(v, f"{v} {self.is_a} {self.constant(shape, cls)}"))
         for kind in self.objects(shape, "nodeKind"):
             if kind.value not in _NODE_KINDS:
                 raise ValueError(f"shape {shape}: sh:nodeKind {kind} is not supported")
@@ -388,7 +409,12 @@ class _Compiler:
         for datatype in self.objects(shape, "datatype"):
             test = f"isLiteral({v}) && sameTerm(datatype({v}), {self.constant(shape, datatype)})"
             if datatype.value in _CASTABLE:
-                test += f" && COALESCE(isLiteral({datatype}({v})), false)"
+                cast = f"COALESCE(isLiteral({datatype}({v})), false)"
+                if self.portable and datatype.value == XSD + "duration":
+                    # A store may hold a duration as a number (Virtuoso 7.2; isNumeric is
+                    # false for any xsd:duration elsewhere) or not cast it: its lexical form.
+                    cast = f'({cast} || isNumeric({v}) || REGEX(STR({v}), "{_DURATION}"))'
+                test += f" && {cast}"
             tests.append(f"({test})")
         for members in self.objects(shape, "in"):
             in_list = [
@@ -478,7 +504,7 @@ class _Compiler:
         """A subquery binding ``?focus`` to the focus nodes of ``shape``, once each."""
         patterns = []
         for cls in self.objects(shape, "targetClass"):
-            patterns.append(f"?focus {_IS_A} {self.constant(shape, cls)}")
+            patterns.append(f"?focus {self.is_a} {self.constant(shape, cls)}")
         for p in self.objects(shape, "targetSubjectsOf"):
             patterns.append(f"?focus {self.constant(shape, p)} ?object")
         for p in self.objects(shape, "targetObjectsOf"):
@@ -486,7 +512,7 @@ class _Compiler:
         if not patterns:
             return None
         union = " UNION ".join(f"{{ {p} }}" for p in patterns)
-        return f"{{ SELECT DISTINCT ?focus WHERE {{ {union} }} }}"
+        return f"{{ SELECT DISTINCT ?focus WHERE {{ {union} }}{self.limit} }}"
 
     def node_queries(self, shape: Term, targets: str) -> list[_Query]:
         queries = []

@@ -1,260 +1,92 @@
-"""Publish the built graph to a shared triple store (``ropa publish``).
+"""Publish a register into a shared triple store (``ropa publish``), all or nothing.
 
-The SPARQL 1.1 Graph Store HTTP Protocol: ``PUT <endpoint>?graph=<IRI>`` with the graph
-as N-Triples replaces the named graph in one request (section 5.3: "the graph is
-replaced"); the store either takes the whole graph or answers with an error and keeps
-the old one. A ``GET`` afterwards counts what the store holds (``verify``).
+Each register goes into its own named graph (:func:`graph_for`: its register IRI with
+``#graph``, or ``--graph``), and a catalogue graph (:mod:`checker.query.catalogue`) lists
+the graphs that make up the administration. No reader ever sees half a register:
 
-Authentication: HTTP Digest (what OpenLink Virtuoso's ``/sparql-graph-crud-auth`` asks
-for) or Basic, answered from the store's own challenge. The challenge is fetched with a
-``HEAD`` first, so the graph itself is sent once, already authenticated: a store that
-closes the connection on its 401 cannot cut a large upload short. Only the standard
-library is used (``urllib``).
+1. the staging graph is announced in the catalogue (so a later publish can remove it if
+   this one is killed), then the graph is uploaded into it with one Graph Store ``PUT``;
+2. the store counts what the staging graph holds: anything but the triples sent stops
+   the publish (exit status 2) and removes the staging graph;
+3. one SPARQL Update request replaces the target in one step (``MOVE <staging> TO
+   <graph>``) and updates the catalogue entry; the store runs it as one transaction;
+4. the target is counted again.
 
-Caution: Basic authentication over plain ``http://`` sends the password readable; use
-``https://`` beyond loopback.
+A publish that fails or is interrupted (Ctrl-C, SIGTERM, SIGHUP) before step 3 removes its
+staging graph and leaves the published graph as it was; one killed outright (SIGKILL)
+leaves only the staging graph, which the next publish of the same graph removes
+(:data:`STALE_AFTER`). Requests go through :class:`checker.query.client.Client`: the store's
+own authentication challenge, no redirects, every fault one :class:`PublishError` line.
 """
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import hashlib
-import re
-import secrets
-import urllib.error
+import subprocess
+import time
 import urllib.parse
-import urllib.request
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from checker.assets import default_records
 from checker.errors import InputError, RopaError
 from checker.graph.build import build
+from checker.graph.revisions import repository_root, resolve_revision
 from checker.graph.serialize import serialize
+from checker.graph.store import ox_store
+from checker.query.catalogue import (
+    CATALOGUE,
+    Register,
+    entry_update,
+    registers_in,
+    staging_announcement,
+    stale_staging,
+)
+from checker.query.client import DEFAULT_TIMEOUT, Client, Credentials, StoreError, check_endpoint
+from checker.query.store import SparqlStore
 
-#: Seconds to wait for the store (loading takes longer than querying).
-DEFAULT_TIMEOUT = 120.0
+#: A staging graph older than this, left by a killed publish, is removed by the next one.
+STALE_AFTER = timedelta(hours=1)
+
+#: Seconds given to removing a staging graph after a failure.
+_CLEANUP_TIMEOUT = 30.0
 
 
 class PublishError(RopaError):
-    """The store refused or failed the upload."""
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """A user and password for the store."""
-
-    user: str
-    password: str
+    """The store refused or failed the upload, or does not hold what was sent."""
 
 
 @dataclass(frozen=True)
 class PublishResult:
-    """What happened: triples sent, the store's answer, and what it holds afterwards."""
+    """What happened: triples sent, what the store holds, and where."""
 
     endpoint: str
     graph: str
     sent: int
-    status: int
-    stored: int | None
+    stored: int
+    catalogue: str
+    seconds: float = 0.0
 
     def summary(self) -> str:
         """One line for people.
 
-        >>> PublishResult("http://h/gsp", "urn:g", 3, 201, 3).summary()
-        'published 3 triples to graph <urn:g> at http://h/gsp (HTTP 201 created); the store holds 3'
+        >>> PublishResult("http://h/gsp", "urn:g", 3, 3, "urn:c").summary()
+        'published 3 triples to graph <urn:g> at http://h/gsp, replaced in one step; the store holds 3; catalogue <urn:c> updated'
         """
-        what = "created" if self.status == 201 else "replaced"
-        held = "" if self.stored is None else f"; the store holds {self.stored}"
         return (
-            f"published {self.sent} triples to graph <{self.graph}> at {self.endpoint} "
-            f"(HTTP {self.status} {what}){held}"
+            f"published {self.sent} triples to graph <{self.graph}> at {self.endpoint}, "
+            f"replaced in one step; the store holds {self.stored}; "
+            f"catalogue <{self.catalogue}> updated"
         )
 
 
-def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
-    """The scheme and parameters of a ``WWW-Authenticate`` header.
-
-    >>> parse_challenge('Digest realm="SPARQL", nonce="abc", qop="auth", algorithm="MD5"')
-    ('digest', {'realm': 'SPARQL', 'nonce': 'abc', 'qop': 'auth', 'algorithm': 'MD5'})
-    """
-    scheme, _, rest = header.strip().partition(" ")
-    items = urllib.request.parse_http_list(rest)
-    params = urllib.request.parse_keqv_list([i for i in items if "=" in i])
-    return scheme.lower(), params
-
-
-def digest_response(
-    *,
-    user: str,
-    password: str,
-    realm: str,
-    nonce: str,
-    method: str,
-    uri: str,
-    qop: str | None = None,
-    nc: str = "00000001",
-    cnonce: str = "",
-    algorithm: str = "MD5",
-) -> str:
-    """The ``response`` value of HTTP Digest authentication (RFC 2617, RFC 7616).
-
-    The example of RFC 2617, section 3.5:
-
-    >>> digest_response(user="Mufasa", password="Circle Of Life", realm="testrealm@host.com",
-    ...     nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", method="GET", uri="/dir/index.html",
-    ...     qop="auth", nc="00000001", cnonce="0a4f113b")
-    '6629fae49393a05397450978507c4ef1'
-    """
-    base = algorithm.upper().removesuffix("-SESS")
-    hashes = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
-    if base not in hashes:
-        raise PublishError(
-            f"the store asks for digest algorithm {algorithm}, which is not supported"
-        )
-
-    def h(text: str) -> str:
-        return hashes[base](text.encode("utf-8")).hexdigest()
-
-    ha1 = h(f"{user}:{realm}:{password}")
-    if algorithm.upper().endswith("-SESS"):
-        ha1 = h(f"{ha1}:{nonce}:{cnonce}")
-    ha2 = h(f"{method}:{uri}")
-    if qop:
-        return h(f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}")
-    return h(f"{ha1}:{nonce}:{ha2}")
-
-
-def _quoted(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def authorization(
-    scheme: str,
-    challenge: Mapping[str, str],
-    *,
-    method: str,
-    url: str,
-    credentials: Credentials,
-    cnonce: str | None = None,
-) -> str:
-    """The ``Authorization`` header that answers a Basic or Digest challenge."""
-    if scheme == "basic":
-        token = f"{credentials.user}:{credentials.password}".encode()
-        return "Basic " + base64.b64encode(token).decode("ascii")
-    if scheme != "digest":
-        raise PublishError(f"the store asks for {scheme} authentication, which is not supported")
-    parts = urllib.parse.urlsplit(url)
-    uri = parts.path + (f"?{parts.query}" if parts.query else "")
-    offered = [q.strip() for q in challenge.get("qop", "").split(",") if q.strip()]
-    if offered and "auth" not in offered:
-        raise PublishError(f"the store asks for digest qop {offered}, which is not supported")
-    qop = "auth" if offered else None
-    cnonce = cnonce or secrets.token_hex(8)
-    algorithm = challenge.get("algorithm", "MD5")
-    response = digest_response(
-        user=credentials.user,
-        password=credentials.password,
-        realm=challenge.get("realm", ""),
-        nonce=challenge.get("nonce", ""),
-        method=method,
-        uri=uri,
-        qop=qop,
-        cnonce=cnonce,
-        algorithm=algorithm,
-    )
-    fields = [
-        f"username={_quoted(credentials.user)}",
-        f"realm={_quoted(challenge.get('realm', ''))}",
-        f"nonce={_quoted(challenge.get('nonce', ''))}",
-        f"uri={_quoted(uri)}",
-        f"response={_quoted(response)}",
-        f"algorithm={algorithm}",
-    ]
-    if qop:
-        fields += [f"qop={qop}", "nc=00000001", f"cnonce={_quoted(cnonce)}"]
-    if "opaque" in challenge:
-        fields.append(f"opaque={_quoted(challenge['opaque'])}")
-    return "Digest " + ", ".join(fields)
-
-
-def graph_url(endpoint: str, graph: str) -> str:
-    """The Graph Store URL of a named graph (indirect identification, ``?graph=``).
-
-    >>> graph_url("http://127.0.0.1:8890/sparql-graph-crud-auth", "urn:ropa:customs")
-    'http://127.0.0.1:8890/sparql-graph-crud-auth?graph=urn%3Aropa%3Acustoms'
-    """
-    joiner = "&" if urllib.parse.urlsplit(endpoint).query else "?"
-    return endpoint + joiner + urllib.parse.urlencode({"graph": graph})
-
-
-def _request(
-    method: str,
-    url: str,
-    *,
-    body: bytes | None = None,
-    headers: Mapping[str, str] | None = None,
-    credentials: Credentials | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> tuple[int, str, bytes]:
-    """One HTTP request, authenticated from the store's challenge when credentials are given."""
-    sent = dict(headers or {})
-    if credentials is not None:
-        header = _challenge(url, timeout)
-        if header is not None:
-            scheme, params = parse_challenge(header)
-            sent["Authorization"] = authorization(
-                scheme, params, method=method, url=url, credentials=credentials
-            )
-    request = urllib.request.Request(url, data=body, headers=sent, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read()
-    except urllib.error.HTTPError as exc:
-        detail = _text_of(exc.read().decode("utf-8", "replace"))
-        if exc.code == 401:
-            who = f"user {credentials.user!r}" if credentials else "an anonymous request"
-            raise PublishError(
-                f"the store refused {who} (HTTP 401): check --user and --password"
-            ) from None
-        raise PublishError(f"{method} {url}: HTTP {exc.code} {exc.reason}: {detail}") from None
-    except urllib.error.URLError as exc:
-        raise PublishError(f"cannot reach {url}: {exc.reason}") from None
-    except TimeoutError:
-        raise PublishError(f"{method} {url}: no answer within {timeout:g} s") from None
-
-
-def _text_of(body: str) -> str:
-    """An error page as one short line of text (tags and the page title dropped).
-
-    >>> _text_of("<html><title>T</title><h3>Error 22023</h3><xmp>rejected</xmp></html>")
-    'Error 22023 rejected'
-    """
-    body = re.sub(r"(?is)<(title|head)>.*?</\1>|<!DOCTYPE[^>]*>", " ", body)
-    return " ".join(re.sub(r"<[^>]+>", " ", body).split())[:400]
-
-
-def _challenge(url: str, timeout: float) -> str | None:
-    """The store's ``WWW-Authenticate`` challenge for ``url`` (None: no login needed)."""
-    try:
-        with urllib.request.urlopen(
-            urllib.request.Request(url, method="HEAD"), timeout=timeout
-        ) as _:
-            return None
-    except urllib.error.HTTPError as exc:
-        exc.read()
-        if exc.code == 401:
-            return exc.headers.get("WWW-Authenticate")
-        return None
-    except urllib.error.URLError as exc:
-        raise PublishError(f"cannot reach {url}: {exc.reason}") from None
-    except TimeoutError:
-        raise PublishError(f"{url}: no answer within {timeout:g} s") from None
-
-
-def check_graph_iri(graph: str) -> str:
+def check_graph_iri(graph: str, option: str = "--graph") -> str:
     """Refuse a graph name that is not an absolute IRI.
 
     >>> check_graph_iri("relative/name")
@@ -269,10 +101,132 @@ def check_graph_iri(graph: str) -> str:
         valid = False
     if not valid:
         raise InputError(
-            "--graph must be an absolute IRI such as urn:ropa:register or https://..., "
+            f"{option} must be an absolute IRI such as urn:ropa:register or https://..., "
             f"not {graph!r}"
         )
     return graph
+
+
+def graph_url(endpoint: str, graph: str) -> str:
+    """The Graph Store URL of a named graph (indirect identification, ``?graph=``).
+
+    >>> graph_url("http://127.0.0.1:8890/sparql-graph-crud-auth", "urn:ropa:customs")
+    'http://127.0.0.1:8890/sparql-graph-crud-auth?graph=urn%3Aropa%3Acustoms'
+    """
+    joiner = "&" if urllib.parse.urlsplit(endpoint).query else "?"
+    return endpoint + joiner + urllib.parse.urlencode({"graph": graph})
+
+
+def sparql_endpoint_for(store_endpoint: str) -> str | None:
+    """The SPARQL endpoint (queries and updates) beside a Graph Store endpoint, where the
+    store's layout is known: Virtuoso's ``/sparql-graph-crud-auth`` has ``/sparql-auth``.
+
+    >>> sparql_endpoint_for("http://127.0.0.1:8890/sparql-graph-crud-auth")
+    'http://127.0.0.1:8890/sparql-auth'
+    >>> sparql_endpoint_for("https://example.org/ds/data") is None
+    True
+    """
+    parts = urllib.parse.urlsplit(store_endpoint)
+    for suffix, replacement in (("-graph-crud-auth", "-auth"), ("-graph-crud", "")):
+        if parts.path.endswith(suffix):
+            path = parts.path[: -len(suffix)] + replacement
+            return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    return None
+
+
+def graph_for(register: Register) -> str:
+    """The named graph of a register: its IRI with ``#graph``.
+
+    >>> graph_for(Register("https://e.org/reg/customs-register", None, None))
+    'https://e.org/reg/customs-register#graph'
+    """
+    return register.iri.split("#", 1)[0] + "#graph"
+
+
+def version_of(paths: Sequence[Path]) -> str | None:
+    """``git:COMMIT`` when the records are committed as they are in a git work tree."""
+    folders = [p if p.is_dir() else p.parent for p in (paths or [default_records()])]
+    root = repository_root(folders[0].resolve())
+    if root is None:
+        return None
+    commit = resolve_revision(root, "HEAD")
+    if commit is None:
+        return None
+    try:
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", *map(str, folders)],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return f"git:{commit}" if status.returncode == 0 and not status.stdout.strip() else None
+
+
+def publish(
+    paths: Sequence[Path] = (),
+    *,
+    endpoint: str,
+    graph: str | None = None,
+    sparql: str | None = None,
+    catalogue: str = CATALOGUE,
+    credentials: Credentials | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> PublishResult:
+    """Build the graph (default: the shipped register) and publish it (``ropa publish``).
+
+    Args:
+        paths: record sets and RDF files, as for ``ropa build``.
+        endpoint: the Graph Store endpoint (Virtuoso: ``.../sparql-graph-crud-auth``).
+        graph: the named graph to replace (default: :func:`graph_for` the register).
+        sparql: the SPARQL endpoint for the count and the swap (default:
+            :func:`sparql_endpoint_for` the Graph Store endpoint).
+        catalogue: the catalogue graph.
+        credentials: a user with write access to the store.
+        timeout: seconds to wait for each answer.
+
+    Raises:
+        InputError: bad options, input that does not build, or no register to name the graph.
+        PublishError: the store refused, failed, or does not hold what was sent.
+    """
+    check_endpoint(endpoint)
+    sparql = _sparql_option(endpoint, sparql)
+    for name, iri in (("--graph", graph), ("--catalogue", catalogue)):
+        if iri is not None:
+            check_graph_iri(iri, name)
+    built = build(list(paths))
+    registers = registers_in(ox_store(built))
+    if graph is None:
+        if len(registers) != 1:
+            found = "no register" if not registers else f"{len(registers)} registers"
+            raise InputError(
+                f"the records hold {found}: give --graph IRI (one register per named graph)"
+            )
+        graph = graph_for(registers[0])
+    data = serialize(built, "nt")
+    return publish_ntriples(
+        data,
+        endpoint=endpoint,
+        graph=graph,
+        sparql=sparql,
+        catalogue=catalogue,
+        credentials=credentials,
+        timeout=timeout,
+        register=registers[0] if len(registers) == 1 else None,
+        version=version_of(paths),
+    )
+
+
+def _sparql_option(endpoint: str, sparql: str | None) -> str:
+    if sparql is None:
+        sparql = sparql_endpoint_for(endpoint)
+        if sparql is None:
+            raise InputError(
+                "give --sparql URL: the store's SPARQL endpoint for queries and updates "
+                "(known without it for Virtuoso's /sparql-graph-crud-auth)"
+            )
+    return check_endpoint(sparql, "--sparql")
 
 
 def publish_ntriples(
@@ -280,75 +234,87 @@ def publish_ntriples(
     *,
     endpoint: str,
     graph: str,
+    sparql: str | None = None,
+    catalogue: str = CATALOGUE,
     credentials: Credentials | None = None,
     timeout: float = DEFAULT_TIMEOUT,
-    verify: bool = True,
+    register: Register | None = None,
+    version: str | None = None,
 ) -> PublishResult:
-    """PUT N-Triples into a named graph, replacing it; then (``verify``) count what is there.
+    """Publish N-Triples into ``graph`` all or nothing (see the module's steps).
 
     Raises:
         InputError: a bad endpoint URL or graph IRI.
-        PublishError: the store refused, failed, or could not be reached.
+        PublishError: the store refused, failed, or does not hold what was sent; the
+            published graph is then as it was.
     """
-    if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
-        raise InputError(f"--endpoint must be an http(s) URL, not {endpoint!r}")
+    check_endpoint(endpoint)
+    sparql = _sparql_option(endpoint, sparql)
     check_graph_iri(graph)
-    url = graph_url(endpoint, graph)
+    check_graph_iri(catalogue, "--catalogue")
+    start = time.monotonic()
     sent = sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#"))
-    status, _, _ = _request(
-        "PUT",
-        url,
-        body=data,
-        headers={"Content-Type": "application/n-triples; charset=utf-8"},
-        credentials=credentials,
-        timeout=timeout,
-    )
-    stored = count_graph(endpoint, graph, credentials, timeout) if verify else None
-    return PublishResult(endpoint, graph, sent, status, stored)
-
-
-def count_graph(
-    endpoint: str,
-    graph: str,
-    credentials: Credentials | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> int:
-    """The number of triples the store holds in a named graph (Graph Store ``GET``)."""
-    _, media, body = _request(
-        "GET",
-        graph_url(endpoint, graph),
-        headers={"Accept": "application/n-triples, text/turtle;q=0.9"},
-        credentials=credentials,
-        timeout=timeout,
-    )
-    fmt = ox.RdfFormat.from_media_type(media.split(";")[0].strip()) or ox.RdfFormat.TURTLE
+    client = Client(credentials, timeout)
+    store = SparqlStore(sparql, client)
+    now = datetime.now(UTC).replace(microsecond=0)
+    staging = f"urn:ropa-kg:staging:{uuid.uuid4()}"
     try:
-        return sum(1 for _ in ox.parse(body, format=fmt))
-    except SyntaxError as exc:
-        raise PublishError(f"the store sent a graph that does not parse: {exc}") from None
+        _remove_stale(store, catalogue, graph, now)
+        store.update(staging_announcement(catalogue, staging, graph, now))
+    except StoreError as exc:
+        raise PublishError(f"{exc}; nothing was published") from None
+    try:
+        client.request(
+            "PUT",
+            graph_url(endpoint, staging),
+            body=data,
+            headers={"Content-Type": "application/n-triples; charset=utf-8"},
+        )
+        held = store.count(staging)
+        if held != sent:
+            raise PublishError(
+                f"the store holds {held} of the {sent} triples sent: nothing was published, "
+                f"<{graph}> is unchanged"
+            )
+        entry = entry_update(
+            catalogue,
+            graph,
+            register=register,
+            version=version,
+            digest="sha256:" + hashlib.sha256(data).hexdigest(),
+            issued=now,
+            triples=sent,
+            staging=staging,
+        )
+        store.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}> ;\n{entry}")
+    except StoreError as exc:
+        _remove_staging(store, catalogue, staging)
+        raise PublishError(f"{exc}; <{graph}> is unchanged") from None
+    except BaseException:  # a refused count, Ctrl-C, SIGTERM: leave nothing half-done
+        _remove_staging(store, catalogue, staging)
+        raise
+    try:
+        stored = store.count(graph)
+    except StoreError as exc:
+        raise PublishError(f"published, but the count afterwards failed: {exc}") from None
+    if stored != sent:
+        raise PublishError(
+            f"after the swap the store holds {stored} of the {sent} triples in <{graph}>"
+        )
+    return PublishResult(endpoint, graph, sent, stored, catalogue, time.monotonic() - start)
 
 
-def publish(
-    paths: Sequence[Path] = (),
-    *,
-    endpoint: str,
-    graph: str,
-    credentials: Credentials | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    verify: bool = True,
-) -> PublishResult:
-    """Build the graph (default: the shipped register) and publish it (``ropa publish``)."""
+def _remove_stale(store: SparqlStore, catalogue: str, graph: str, now: datetime) -> None:
+    """Remove the staging graphs that killed publishes of ``graph`` left behind."""
+    for staging in stale_staging(store, catalogue, graph, now - STALE_AFTER):
+        _remove_staging(store, catalogue, staging)
 
-    check_graph_iri(graph)
-    if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
-        raise InputError(f"--endpoint must be an http(s) URL, not {endpoint!r}")
-    _challenge(graph_url(endpoint, graph), timeout)  # unreachable: fail before building
-    data = serialize(build(list(paths)), "nt")
-    return publish_ntriples(
-        data,
-        endpoint=endpoint,
-        graph=graph,
-        credentials=credentials,
-        timeout=timeout,
-        verify=verify,
-    )
+
+def _remove_staging(store: SparqlStore, catalogue: str, staging: str) -> None:
+    """Drop a staging graph and its catalogue note; a failure here is not reported."""
+    with contextlib.suppress(StoreError, OSError):
+        store.update(
+            f"DROP SILENT GRAPH <{staging}> ;\n"
+            f"DELETE WHERE {{ GRAPH <{catalogue}> {{ <{staging}> ?p ?o }} }}",
+            timeout=_CLEANUP_TIMEOUT,
+        )

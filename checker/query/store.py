@@ -1,0 +1,210 @@
+"""A SPARQL 1.1 store over HTTP: queries and updates, scoped to named graphs.
+
+:class:`SparqlStore` speaks the SPARQL 1.1 Protocol (``query=`` and ``update=`` as form
+posts) through :class:`checker.query.client.Client`, so it authenticates, follows no
+redirects and turns every fault into one :class:`~checker.query.client.StoreError`.
+Answers are read as SPARQL JSON into pyoxigraph terms. Blank nodes keep one identity per
+store label across queries (:func:`blank`): Virtuoso labels a stored blank node
+``nodeID://b10000`` in every answer, which is not a valid blank node label in RDF syntax.
+
+The store's dialect, where it matters (see ``docs/store.md``):
+
+- Virtuoso answers HTTP 200 with only part of the rows when its own time limit stops a
+  query ("anytime" results, header ``X-SQL-State``): refused here as a timeout.
+- Virtuoso cuts every result to ``ResultSetMaxRows`` rows (default 10,000) without a
+  word: the store's configuration must raise it (``scripts/virtuoso.sh`` sets 10,000,000).
+  :meth:`SparqlStore.select` counts again an answer of exactly that default cap
+  (:data:`SUSPICIOUS_ROWS`) and refuses it if the count is larger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.parse
+from collections.abc import Iterator, Mapping, Sequence
+
+import pyoxigraph as ox
+
+from checker.query.client import Client, Response, StoreError, StoreTimeout, check_endpoint
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term]
+
+#: Virtuoso's default ResultSetMaxRows: an answer of exactly this many rows was cut short.
+SUSPICIOUS_ROWS = frozenset({10_000})
+
+_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def blank(label: str) -> ox.BlankNode:
+    """The blank node a store's label stands for: the same label, the same node.
+
+    >>> blank("nodeID://b10000") == blank("nodeID://b10000") != blank("b2")
+    True
+    """
+    return ox.BlankNode("s" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:24])
+
+
+def term_of(binding: Mapping[str, str]) -> Term:
+    """A pyoxigraph term from one SPARQL JSON binding.
+
+    >>> term_of({"type": "typed-literal", "value": "1",
+    ...          "datatype": "http://www.w3.org/2001/XMLSchema#boolean"})
+    <Literal value=1 datatype=<http://www.w3.org/2001/XMLSchema#boolean>>
+    """
+    kind, value = binding.get("type"), binding.get("value", "")
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return blank(value)
+    if kind in ("literal", "typed-literal"):
+        language = binding.get("xml:lang")
+        if language:
+            return ox.Literal(value, language=language)
+        datatype = binding.get("datatype")
+        if datatype and datatype != _LANG_STRING:
+            return ox.Literal(value, datatype=ox.NamedNode(datatype))
+        return ox.Literal(value, datatype=_XSD_STRING)
+    raise ValueError(f"unknown term type {kind!r}")
+
+
+def parse_json_results(body: bytes) -> tuple[list[str], list[Row]] | bool:
+    """SPARQL 1.1 JSON results: the variables and rows, or an ASK answer.
+
+    >>> parse_json_results(b'{"head": {"vars": ["x"]}, "results": {"bindings": '
+    ...     b'[{"x": {"type": "uri", "value": "urn:a"}}, {}]}}')
+    (['x'], [{'x': <NamedNode value=urn:a>}, {}])
+    """
+    try:
+        document = json.loads(body)
+        if "boolean" in document:
+            return bool(document["boolean"])
+        variables = list(document["head"].get("vars", []))
+        rows = [
+            {name: term_of(value) for name, value in binding.items()}
+            for binding in document["results"]["bindings"]
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise StoreError(
+            f"the store sent an answer that is not SPARQL JSON results: {exc}"
+        ) from None
+    return variables, rows
+
+
+class SparqlStore:
+    """A SPARQL 1.1 endpoint: read-only queries, and (``update``) SPARQL Update.
+
+    Args:
+        endpoint: the query endpoint, e.g. ``http://127.0.0.1:8890/sparql``.
+        client: the HTTP client (credentials, time limit).
+        graphs: the default graph of every query, as the protocol's ``default-graph-uri``
+            (their union); none: the store's own default graph.
+        named: graphs a query may name with ``GRAPH`` (``named-graph-uri``).
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        client: Client | None = None,
+        *,
+        graphs: Sequence[str] = (),
+        named: Sequence[str] = (),
+    ):
+        self.endpoint = check_endpoint(endpoint)
+        self.client = client or Client()
+        self.graphs = tuple(graphs)
+        self.named = tuple(named)
+
+    def scoped(self, graphs: Sequence[str], named: Sequence[str] = ()) -> SparqlStore:
+        """The same endpoint with another default graph (and named graphs)."""
+        return SparqlStore(self.endpoint, self.client, graphs=graphs, named=named)
+
+    def post(self, query: str, accept: str, timeout: float | None = None) -> Response:
+        """POST a query; refuse an answer the store says is incomplete."""
+        form = [("query", query)]
+        form += [("default-graph-uri", g) for g in self.graphs]
+        form += [("named-graph-uri", g) for g in self.named]
+        response = self.client.request(
+            "POST",
+            self.endpoint,
+            body=urllib.parse.urlencode(form).encode("utf-8"),
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+            timeout=timeout,
+        )
+        state = response.headers.get("x-sql-state")
+        if state:  # Virtuoso's "anytime" answer: HTTP 200 with only part of the results
+            detail = " ".join(response.headers.get("x-sql-message", "").split())[:160]
+            raise StoreTimeout(
+                f"the store stopped the query and sent incomplete results ({state}: {detail})"
+            )
+        return response
+
+    def select(self, query: str, timeout: float | None = None) -> list[Row]:
+        """The rows of a SELECT query (an unbound variable is missing from its row).
+
+        Raises:
+            StoreError: the store failed, or cut the answer at a silent cap (an answer of
+                exactly :data:`SUSPICIOUS_ROWS` rows is counted again).
+        """
+        response = self.post(query, "application/sparql-results+json", timeout)
+        parsed = parse_json_results(response.body)
+        if isinstance(parsed, bool):
+            raise StoreError("the store answered a SELECT query with a boolean")
+        rows = parsed[1]
+        if len(rows) in SUSPICIOUS_ROWS and self._more_than(query, len(rows), timeout):
+            raise StoreError(
+                f"the store sent only {len(rows)} rows of a longer answer (a silent cap such "
+                "as Virtuoso's ResultSetMaxRows): raise the cap in the store's configuration, "
+                "for Virtuoso ResultSetMaxRows in the [SPARQL] section of virtuoso.ini "
+                "(see docs/store.md)"
+            )
+        return rows
+
+    def _more_than(self, query: str, sent: int, timeout: float | None) -> bool:
+        """Whether the SELECT ``query`` has more rows than the ``sent`` ones."""
+        if not query.lstrip().upper().startswith("SELECT"):
+            return True
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {query} }}", timeout)
+        value = rows[0].get("n") if rows else None
+        return not (
+            isinstance(value, ox.Literal) and value.value.isdigit() and int(value.value) == sent
+        )
+
+    def ask(self, query: str, timeout: float | None = None) -> bool:
+        """The answer of an ASK query."""
+        response = self.post(query, "application/sparql-results+json", timeout)
+        parsed = parse_json_results(response.body)
+        if not isinstance(parsed, bool):
+            raise StoreError("the store answered an ASK query with rows")
+        return parsed
+
+    def triples(self, query: str, timeout: float | None = None) -> Iterator[ox.Triple]:
+        """The triples of a SELECT query that binds ``?s ?p ?o`` (a CONSTRUCT would lose
+        the identity of blank nodes between answers)."""
+        for row in self.select(query, timeout):
+            s, p, o = row.get("s"), row.get("p"), row.get("o")
+            if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o:
+                yield ox.Triple(s, p, o)
+
+    def count(self, graph: str, timeout: float | None = None) -> int:
+        """How many triples the named ``graph`` holds."""
+        rows = self.scoped(()).select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", timeout
+        )
+        value = rows[0].get("n") if rows else None
+        try:
+            return int(value.value) if isinstance(value, ox.Literal) else 0
+        except ValueError:
+            raise StoreError(f"the store counted {value} triples, not a number") from None
+
+    def update(self, text: str, timeout: float | None = None) -> None:
+        """Run a SPARQL 1.1 Update (``ropa publish`` only; every other command only reads)."""
+        self.client.request(
+            "POST",
+            self.endpoint,
+            body=urllib.parse.urlencode([("update", text)]).encode("utf-8"),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "*/*"},
+            timeout=timeout,
+        )
