@@ -11,6 +11,7 @@
 # is deleted on stop: never point this at data you want to keep. Both ports (SQL and HTTP) are bound
 # to 127.0.0.1 and chosen free unless ROPA_VIRTUOSO_HTTP_PORT / ROPA_VIRTUOSO_SQL_PORT are set.
 # The user "dba" (password "dba") of the fresh database may write through the Graph Store endpoint.
+# ROPA_VIRTUOSO_BUFFERS sets NumberOfBuffers (8 kB pages in memory; default 10000, 80 MB).
 # Results go to stdout, progress and errors to stderr.
 set -euo pipefail
 
@@ -62,6 +63,8 @@ install() {
 
 write_ini() {
     local sql_port=$1 http_port=$2
+    # 8 kB pages; 10000 (80 MB) holds the tests' graphs, a 10M-triple store wants ~700000.
+    local buffers=${ROPA_VIRTUOSO_BUFFERS:-10000}
     cat >"$DIR/virtuoso.ini" <<INI
 ; Private, throwaway Virtuoso for ropa-kg tests (scripts/virtuoso.sh). Deleted on stop.
 [Database]
@@ -92,9 +95,12 @@ CheckpointInterval   = 60
 CaseMode             = 2
 AllowOSCalls         = 0
 DirsAllowed          = ., $DIR
-NumberOfBuffers      = 10000
-MaxDirtyBuffers      = 6000
+NumberOfBuffers      = $buffers
+MaxDirtyBuffers      = $((buffers * 3 / 4))
 MaxQueryMem          = 1G
+; ropa publish replaces a graph with one MOVE, one transaction: its log after-image must fit
+; (the default, 50 MB, stops a MOVE of ~100k triples). About 1.3 GB for a million triples.
+TransactionAfterImageLimit = 2000000000
 ThreadsPerQuery      = 2
 
 [HTTPServer]
@@ -109,10 +115,12 @@ EnabledGzipContent   = 0
 
 [SPARQL]
 ; The default (10000) silently truncates results: raise it.
-ResultSetMaxRows           = 1000000
+ResultSetMaxRows           = 10000000
 ; 0: never refuse a query on its cost estimate (often far off); the execution limit stays.
 MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime      = 120
+; Also the limit of an update over HTTP ("SR171 Transaction timed out"): ropa publish's MOVE of
+; a million triples takes 1-3 minutes here.
+MaxQueryExecutionTime      = 900
 DeferInferenceRulesInit    = 0
 INI
 }

@@ -16,6 +16,7 @@ from checker.check.context import SourceIndex, finding_for, named_owner
 from checker.check.findings import Finding, Severity, sort_findings
 from checker.check.rules import python_rules
 from checker.check.rules.owl import owl_consistency
+from checker.check.shacl_sparql import ShaclResult
 from checker.check.shapes import shape_meta, validator
 from checker.graph.store import ox_store, rdflib_term
 from checker.vocab.namespaces import SH
@@ -43,11 +44,14 @@ class CheckResult:
         return [f for f in self.findings if f.severity >= level]
 
 
-def shacl_findings(graph: Graph, index: SourceIndex) -> list[Finding]:
-    """Validate ``graph`` against the shapes, as SPARQL on its store, into findings."""
+def shacl_findings(
+    graph: Graph, index: SourceIndex, results: list[ShaclResult] | None = None
+) -> list[Finding]:
+    """Validate ``graph`` against the shapes, as SPARQL on its store, into findings
+    (``results``: the validation results, when a remote store computed them)."""
     meta = shape_meta()
     findings = []
-    for result in validator().validate(ox_store(graph)):
+    for result in validator().validate(ox_store(graph)) if results is None else results:
         focus = rdflib_term(result.focus)
         if isinstance(focus, BNode):
             focus = named_owner(graph, focus)
@@ -70,15 +74,18 @@ def shacl_findings(graph: Graph, index: SourceIndex) -> list[Finding]:
     return findings
 
 
-def check(graph: Graph, *, owl: bool = False) -> CheckResult:
+def check(
+    graph: Graph, *, owl: bool = False, results: list[ShaclResult] | None = None
+) -> CheckResult:
     """Run every rule over a built graph (see :func:`checker.graph.build.build`).
 
     Args:
         graph: the built graph.
         owl: also run the OWL consistency check (HermiT on Java; about a second more).
+        results: the shapes' results, computed elsewhere (:mod:`checker.check.remote`).
     """
     index = SourceIndex(graph)
-    findings = shacl_findings(graph, index)
+    findings = shacl_findings(graph, index, results)
     for rule in python_rules():
         findings.extend(rule(graph, index))
     if owl:

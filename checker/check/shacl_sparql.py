@@ -116,6 +116,13 @@ _NO_PREDICATE = "urn:x-ropa-kg:shacl-sparql:no-predicate"
 _IS_A = f"((<{RDF}type>/<{RDFS}subClassOf>*)|<{_NO_PREDICATE}>)"
 #: A LIMIT larger than any set of nodes (see ``_Compiler.limit``).
 _NEVER_REACHED = 2**31 - 1
+#: Portable: the focus node's kind, bound right after the targets. Virtuoso 7.2 answers
+#: isLiteral(?focus) false for a literal once ?focus has been the subject of a pattern.
+_FOCUS_KINDS = {
+    "isIRI": "?focus_is_iri",
+    "isBlank": "?focus_is_blank",
+    "isLiteral": "?focus_is_literal",
+}
 #: The lexical space of xsd:duration (XSD 1.1), as an XPath regular expression.
 _DURATION = (
     "^-?P(([0-9]+Y([0-9]+M)?|[0-9]+M)(([0-9]+D)?(T([0-9]+H([0-9]+M)?({s})?|[0-9]+M({s})?|{s}))?)"
@@ -343,6 +350,26 @@ class _Compiler:
             return self._path(shape, node)
         return f"({self._path(shape, node)}|<{_NO_PREDICATE}>)"
 
+    def _spelled_out(self, shape: Term, steps: list[Term]) -> str:
+        """A sequence with its ``sh:zeroOrOnePath`` steps spelled out as alternatives
+        (``a/b?/c`` as ``a/c|a/b/c``): Virtuoso 7.2 finds nothing along ``b?/c*``."""
+        choices: list[list[str]] = [[]]
+        for step in steps:
+            optional = [
+                q.object
+                for q in self.shapes.quads_for_pattern(
+                    step, ox.NamedNode(SH + "zeroOrOnePath"), None
+                )
+            ]
+            if len(optional) == 1 and isinstance(step, ox.BlankNode):
+                inner = self._path(shape, optional[0])
+                choices = [c + extra for c in choices for extra in ([], [inner])]
+            else:
+                choices = [[*c, self._path(shape, step)] for c in choices]
+        if not all(choices):
+            raise ValueError(f"shape {shape}: a sequence of optional steps only")
+        return "(" + "|".join("/".join(c) for c in choices) + ")"
+
     def _path(self, shape: Term, node: Term) -> str:
         if isinstance(node, ox.NamedNode):
             return str(node)
@@ -352,6 +379,8 @@ class _Compiler:
             steps = self.items(shape, node)
             if len(steps) < 2:
                 raise ValueError(f"shape {shape}: a sequence path needs two steps")
+            if self.portable:
+                return self._spelled_out(shape, steps)
             return "(" + "/".join(self._path(shape, step) for step in steps) + ")"
         kinds = {
             q.predicate.value: q.object for q in self.shapes.quads_for_pattern(node, None, None)
@@ -405,7 +434,11 @@ class _Compiler:
         for kind in self.objects(shape, "nodeKind"):
             if kind.value not in _NODE_KINDS:
                 raise ValueError(f"shape {shape}: sh:nodeKind {kind} is not supported")
-            tests.append(_NODE_KINDS[kind.value].format(v=v))
+            test = _NODE_KINDS[kind.value].format(v=v)
+            if self.portable and v == "?focus":  # the kind bound before any join (targets)
+                for function, variable in _FOCUS_KINDS.items():
+                    test = test.replace(f"{function}(?focus)", variable)
+            tests.append(test)
         for datatype in self.objects(shape, "datatype"):
             test = f"isLiteral({v}) && sameTerm(datatype({v}), {self.constant(shape, datatype)})"
             if datatype.value in _CASTABLE:
@@ -512,7 +545,11 @@ class _Compiler:
         if not patterns:
             return None
         union = " UNION ".join(f"{{ {p} }}" for p in patterns)
-        return f"{{ SELECT DISTINCT ?focus WHERE {{ {union} }}{self.limit} }}"
+        subquery = f"{{ SELECT DISTINCT ?focus WHERE {{ {union} }}{self.limit} }}"
+        if self.portable:
+            binds = (f"BIND({f}(?focus) AS {v})" for f, v in _FOCUS_KINDS.items())
+            subquery += " " + " ".join(binds)
+        return subquery
 
     def node_queries(self, shape: Term, targets: str) -> list[_Query]:
         queries = []

@@ -283,14 +283,18 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def text_of(body: bytes) -> str:
-    """An error page as one short line of text (tags and the page title dropped).
+    """An error page as one short line of text (an HTML page's tags and title dropped).
 
     >>> text_of(b"<html><title>T</title><h3>Error 22023</h3><xmp>rejected</xmp></html>")
     'Error 22023 rejected'
+    >>> text_of(b"SP030: syntax error at 'VALUES ?s { <urn:a> }'")
+    "SP030: syntax error at 'VALUES ?s { <urn:a> }'"
     """
     text = body.decode("utf-8", "replace")
-    text = re.sub(r"(?is)<(title|head)>.*?</\1>|<!DOCTYPE[^>]*>", " ", text)
-    return " ".join(re.sub(r"<[^>]+>", " ", text).split())[:400]
+    if re.match(r"(?is)\s*(<!DOCTYPE|<html|<\?xml)", text):
+        text = re.sub(r"(?is)<(title|head)>.*?</\1>|<!DOCTYPE[^>]*>", " ", text)
+        text = re.sub(r"<[^>]+>", " ", text)
+    return " ".join(text.split())[:400]
 
 
 @dataclass
