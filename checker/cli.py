@@ -158,6 +158,41 @@ def server_options(default_port: int) -> Callable[[F], F]:
     return decorate
 
 
+#: The catalogue graph's default (checker.query.catalogue.CATALOGUE; not imported here: start-up).
+CATALOGUE = "urn:ropa-kg:catalogue"
+
+user_option = click.option(
+    "--user",
+    metavar="NAME",
+    help="User for the store. The password comes from the ROPA_STORE_PASSWORD environment "
+    "variable, a netrc file ($NETRC or ~/.netrc) or a prompt; never from the command line.",
+)
+
+catalogue_option = click.option(
+    "--catalogue",
+    metavar="IRI",
+    default=CATALOGUE,
+    show_default=True,
+    help="The store's catalogue graph: which named graphs make up the administration.",
+)
+
+
+def graphs_option(help: str) -> Callable[[F], F]:
+    """--graph IRI, repeatable."""
+    return click.option("--graph", "graphs", metavar="IRI", multiple=True, help=help)
+
+
+def store_client(endpoint: str, user: str | None, timeout: float = 120.0) -> Any:
+    """The HTTP client for a store: the user's password from the environment, a netrc file
+    or (on a terminal) a prompt."""
+    from checker.query.client import Client, credentials
+
+    def ask(text: str) -> str:
+        return str(click.prompt(text, hide_input=True, err=True))
+
+    return Client(credentials(endpoint, user, prompt=ask if sys.stdin.isatty() else None), timeout)
+
+
 @click.group(epilog=EXIT_STATUS_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ropa")
 def main() -> None:
@@ -221,6 +256,18 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
     is_flag=True,
     help="Also check the records' consistency with the ontology (OWL reasoner HermiT; needs Java).",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Check the graphs of this SPARQL 1.1 endpoint instead of records (read-only; "
+    "e.g. Virtuoso's http://127.0.0.1:8890/sparql).",
+)
+@graphs_option(
+    "With --endpoint: check this named graph (repeatable: their union). Default: every "
+    "graph of the catalogue."
+)
+@catalogue_option
+@user_option
 @output_option("report")
 @engine_errors
 def check(
@@ -230,13 +277,18 @@ def check(
     baseline: Path | None,
     write_baseline: Path | None,
     owl: bool,
+    endpoint: str | None,
+    graphs: tuple[str, ...],
+    catalogue: str,
+    user: str | None,
     output: Path | None,
 ) -> None:
     """Check the records against the GDPR and report every gap, with its article.
 
     Rules: Art. 30 contents, legal bases, special categories, processors, transfers,
     retention, notice contents, DPO, Finnish rules (shapes/), flow-graph rules, and with
-    --owl the ontology's consistency.
+    --owl the ontology's consistency. With --endpoint, the same rules run against the
+    graphs of a triple store (the shapes as SPARQL in the store) and give the same findings.
 
     Exit status: 0 when no finding outside the baseline is at or above --fail-on,
     1 when some are, 2 for usage or input errors.
@@ -248,7 +300,17 @@ def check(
     from checker.graph.build import build as build_graph
 
     accepted = load_baseline(baseline) if baseline is not None else []
-    result = run_check(build_graph(list(paths)), owl=owl)
+    if endpoint is not None:
+        if paths or owl:
+            raise click.UsageError("--endpoint checks the store: no PATHS and no --owl with it")
+        from checker.check.remote import check_endpoint
+
+        client = store_client(endpoint, user)
+        result = check_endpoint(endpoint, graphs, catalogue=catalogue, client=client)
+    elif graphs:
+        raise click.UsageError("--graph needs --endpoint")
+    else:
+        result = run_check(build_graph(list(paths)), owl=owl)
     if write_baseline is not None:
         write_atomically(write_baseline, render_baseline(result.findings).encode("utf-8"))
         click.echo(
@@ -265,8 +327,8 @@ def check(
 
 
 @main.command()
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
 @format_option(
     ["text", "json", "markdown"],
     "Output format: text for people, json for tools, markdown for a pull-request comment.",
@@ -279,13 +341,29 @@ def check(
     help="For a git revision: the records folder, relative to the repository's top "
     "(a record set, or a folder of record sets).",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="OLD is the graph --graph as published in this SPARQL endpoint: give only NEW.",
+)
+@click.option("--graph", metavar="IRI", help="With --endpoint: the published graph.")
+@user_option
 @engine_errors
-def diff(old: str, new: str, fmt: str, records_path: str) -> None:
+def diff(
+    old: str | None,
+    new: str | None,
+    fmt: str,
+    records_path: str,
+    endpoint: str | None,
+    graph: str | None,
+    user: str | None,
+) -> None:
     """Show what changed between two versions of the records, for data protection.
 
     OLD and NEW are paths (record sets, YAML or RDF files) or, when no such path exists,
     git revisions of the repository in the working directory ('ropa diff main HEAD'),
-    read without touching the work tree. Reports, per processing activity, what was
+    read without touching the work tree. With --endpoint URL --graph IRI, OLD is the graph
+    as published in a triple store and only NEW is given. Reports, per processing activity, what was
     added, removed, renamed or changed, the risk-raising changes first, and the findings
     introduced and resolved.
 
@@ -296,8 +374,21 @@ def diff(old: str, new: str, fmt: str, records_path: str) -> None:
     from checker.diff.render import render
     from checker.graph.revisions import load_version
 
+    if endpoint is not None:
+        if graph is None or old is None or new is not None:
+            raise click.UsageError("with --endpoint: ropa diff --endpoint URL --graph IRI NEW")
+        from checker.graph.store import StoreGraph
+        from checker.query.store import SparqlStore, read_graph
+
+        store = SparqlStore(endpoint, store_client(endpoint, user))
+        old_graph, new = StoreGraph(read_graph(store, graph)), old
+        old = f"<{graph}>"
+    else:
+        if old is None or new is None or graph is not None:
+            raise click.UsageError("give OLD and NEW (or --endpoint URL --graph IRI NEW)")
+        old_graph = load_version(old, records_path)
     result = diff_graphs(
-        load_version(old, records_path),
+        old_graph,
         load_version(new, records_path),
         old_name=old,
         new_name=new,
@@ -330,13 +421,12 @@ def diff(old: str, new: str, fmt: str, records_path: str) -> None:
     help="Query this SPARQL endpoint (e.g. Virtuoso's http://127.0.0.1:8890/sparql) "
     "instead of building the graph.",
 )
-@click.option(
-    "--graph",
-    "graph_iri",
-    metavar="IRI",
-    help="With --endpoint: query this named graph only (sent as default-graph-uri), "
-    "e.g. the graph `ropa publish` wrote.",
+@graphs_option(
+    "With --endpoint: query this named graph (sent as default-graph-uri; repeatable: their "
+    "union). Default: every graph of the catalogue, each also as a named graph (GRAPH ?g).",
 )
+@catalogue_option
+@user_option
 @click.option("--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
 @engine_errors
 def query(
@@ -346,7 +436,9 @@ def query(
     binds: tuple[str, ...],
     timeout: float,
     endpoint: str | None,
-    graph_iri: str | None,
+    graphs: tuple[str, ...],
+    catalogue: str,
+    user: str | None,
     list_saved: bool,
 ) -> None:
     """Run a read-only SPARQL query on the graph: QUERY is SPARQL text, a .rq file, or
@@ -367,7 +459,9 @@ def query(
         query_spec,
         paths=list(paths),
         endpoint=endpoint,
-        graph=graph_iri,
+        graphs=graphs,
+        catalogue=catalogue,
+        client=store_client(endpoint, user, timeout) if endpoint else None,
         binds=binding.parse_binds(binds),
         fmt=fmt,
         timeout=timeout,
@@ -414,42 +508,50 @@ def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, cors: s
     "http://127.0.0.1:8890/sparql-graph-crud-auth.",
 )
 @click.option(
-    "--graph", "graph_iri", required=True, metavar="IRI", help="The named graph to replace."
+    "--graph",
+    metavar="IRI",
+    help="The named graph to replace. Default: the register's IRI with #graph.",
 )
-@click.option("--user", help="User for the store (HTTP Digest or Basic authentication).")
 @click.option(
-    "--password",
-    envvar="ROPA_PUBLISH_PASSWORD",
-    help="Password for --user (or the ROPA_PUBLISH_PASSWORD environment variable).",
+    "--sparql",
+    metavar="URL",
+    help="The store's SPARQL endpoint for the count and the swap (queries and updates). "
+    "Default, for Virtuoso's /sparql-graph-crud-auth: its /sparql-auth.",
 )
-@timeout_option(120.0, "Seconds to wait for the store.")
+@catalogue_option
+@user_option
+@timeout_option(900.0, "Seconds to wait for each answer of the store.")
 @engine_errors
 def publish(
     paths: tuple[Path, ...],
     endpoint: str,
-    graph_iri: str,
+    graph: str | None,
+    sparql: str | None,
+    catalogue: str,
     user: str | None,
-    password: str | None,
     timeout: float,
 ) -> None:
-    """Publish the built graph to a triple store: PUT replaces the named graph --graph
-    (SPARQL 1.1 Graph Store HTTP Protocol), then the store's count is checked.
+    """Publish the built graph to a triple store, all or nothing: upload into a staging
+    graph, check the store's count, then replace the named graph in one step (SPARQL
+    MOVE) and update the catalogue graph. A failed or interrupted publish leaves the
+    published graph as it was; a count that differs is exit status 2.
 
-    Query it there with: ropa query QUERY --endpoint SPARQL-URL --graph IRI
+    Query it there with: ropa query QUERY --endpoint SPARQL-URL
     """
-    from checker.query.publish import Credentials
+    from checker.query.publish import interruptible
     from checker.query.publish import publish as publish_graph
 
-    if password is not None and user is None:
-        raise click.UsageError("--password needs --user")
-    credentials = None
-    if user is not None:
-        if password is None:
-            password = click.prompt(f"password for {user}", hide_input=True, err=True)
-        credentials = Credentials(user, password)
-    result = publish_graph(
-        list(paths), endpoint=endpoint, graph=graph_iri, credentials=credentials, timeout=timeout
-    )
+    client = store_client(endpoint, user, timeout)
+    with interruptible():
+        result = publish_graph(
+            list(paths),
+            endpoint=endpoint,
+            graph=graph,
+            sparql=sparql,
+            catalogue=catalogue,
+            credentials=client.credentials,
+            timeout=timeout,
+        )
     click.echo(result.summary(), err=True)
 
 

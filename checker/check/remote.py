@@ -35,6 +35,8 @@ from checker.check.shacl_sparql import ShaclResult, ShaclValidator
 from checker.check.shapes import shapes_store
 from checker.graph.store import StoreGraph
 from checker.graph.vocabulary import known_terms
+from checker.query.catalogue import CATALOGUE, catalogue_graphs
+from checker.query.client import Client
 from checker.query.store import Row, SparqlStore
 from checker.vocab.labels import LABEL_PREDICATES
 from checker.vocab.namespaces import QUERY_PREFIXES
@@ -190,3 +192,21 @@ def _blank_owners(store: SparqlStore, results: Sequence[ShaclResult]) -> Iterato
                 f"SELECT DISTINCT ?s ?p ?o WHERE {{ {{ {inner} }} {' '.join(steps)} "
                 f"BIND(?n{depth} AS ?s) BIND(?q{depth} AS ?p) BIND({below} AS ?o) }}"
             )
+
+
+def check_endpoint(
+    endpoint: str,
+    graphs: Sequence[str] = (),
+    *,
+    catalogue: str = CATALOGUE,
+    client: Client | None = None,
+) -> CheckResult:
+    """``ropa check --endpoint``: check ``graphs`` (their union, as a local check of several
+    record sets), or every graph the store's catalogue lists.
+
+    Raises:
+        InputError: no graphs given and none in the catalogue.
+        StoreError: the store refused, failed or cut an answer short.
+    """
+    store = SparqlStore(endpoint, client)
+    return check_store(store.scoped(catalogue_graphs(store, catalogue, graphs)))

@@ -24,6 +24,8 @@ import pyoxigraph as ox
 
 from checker.errors import InputError
 from checker.query.binding import bind_values
+from checker.query.catalogue import CATALOGUE
+from checker.query.client import Client
 from checker.query.engines import DEFAULT_TIMEOUT, Engine, LocalEngine, RemoteEngine
 from checker.query.library import example_command, saved_queries
 from checker.query.results import (
@@ -137,7 +139,9 @@ def run(
     *,
     paths: Sequence[Path] = (),
     endpoint: str | None = None,
-    graph: str | None = None,
+    graphs: Sequence[str] = (),
+    catalogue: str = CATALOGUE,
+    client: Client | None = None,
     binds: Mapping[str, str] | None = None,
     fmt: str = "table",
     timeout: float = DEFAULT_TIMEOUT,
@@ -149,7 +153,10 @@ def run(
         paths: record sets and RDF files to build the graph from (default: the shipped
             register); not with ``endpoint``.
         endpoint: query this SPARQL endpoint instead of the built graph.
-        graph: with ``endpoint``, the named graph to query (``default-graph-uri``).
+        graphs: with ``endpoint``, the named graphs to query (``default-graph-uri``);
+            none: every graph the store's ``catalogue`` lists.
+        catalogue: the catalogue graph (:mod:`checker.query.catalogue`).
+        client: the HTTP client for ``endpoint`` (credentials, time limit).
         binds: values for variables, by name (``--bind``).
         fmt: one of :data:`FORMATS`.
         timeout: seconds before the query is stopped.
@@ -166,14 +173,16 @@ def run(
         raise InputError("--timeout must be more than 0 seconds")
     if endpoint and paths:
         raise InputError("give PATHS or --endpoint, not both")
-    if graph and not endpoint:
+    if graphs and not endpoint:
         raise InputError("--graph needs --endpoint (the built graph is queried as a whole)")
     query = load_query(spec)
     shape = check_read_only(query, allow_service=endpoint is not None)
     if fmt == "turtle" and shape.form not in ("CONSTRUCT", "DESCRIBE"):
         raise InputError("--format turtle is for CONSTRUCT and DESCRIBE queries")
     engine: Engine = (
-        RemoteEngine(endpoint, graph=graph) if endpoint else LocalEngine.from_paths(paths)
+        RemoteEngine.for_catalogue(endpoint, graphs, catalogue=catalogue, client=client)
+        if endpoint
+        else LocalEngine.from_paths(paths)
     )
     answer = ask(
         query,

@@ -32,7 +32,8 @@ from checker.query.store import SparqlStore
 #: The catalogue graph unless ``--catalogue`` names another.
 CATALOGUE = "urn:ropa-kg:catalogue"
 
-_PREFIXES = """PREFIX void: <http://rdfs.org/ns/void#>
+#: The prefixes of the catalogue's queries and updates (before the first operation).
+PROLOGUE = """PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX dpv: <https://w3id.org/dpv#>
@@ -63,7 +64,7 @@ def registers_in(store: ox.Store) -> list[Register]:
     """The registers of a built graph, in IRI order (one title and controller each)."""
     found: dict[str, Register] = {}
     query = (
-        _PREFIXES + "SELECT ?r ?title ?controller WHERE { ?r a dpv:ROPA . FILTER(isIRI(?r)) "
+        PROLOGUE + "SELECT ?r ?title ?controller WHERE { ?r a dpv:ROPA . FILTER(isIRI(?r)) "
         "OPTIONAL { ?r dct:title ?title } OPTIONAL { ?r dpv:hasDataController ?controller } } "
         "ORDER BY ?r ?title ?controller"
     )
@@ -91,7 +92,7 @@ def _datetime(moment: datetime) -> str:
 def staging_announcement(catalogue: str, staging: str, graph: str, now: datetime) -> str:
     """The update that notes a staging graph in the catalogue before the upload."""
     return (
-        f"{_PREFIXES}INSERT DATA {{ GRAPH <{catalogue}> {{ <{staging}> dct:isVersionOf "
+        f"{PROLOGUE}INSERT DATA {{ GRAPH <{catalogue}> {{ <{staging}> dct:isVersionOf "
         f"<{graph}> ; dct:created {_datetime(now)} }} }}"
     )
 
@@ -99,7 +100,7 @@ def staging_announcement(catalogue: str, staging: str, graph: str, now: datetime
 def stale_staging(store: SparqlStore, catalogue: str, graph: str, before: datetime) -> list[str]:
     """Staging graphs for ``graph`` announced before ``before`` (left by killed publishes)."""
     rows = store.scoped(()).select(
-        f"{_PREFIXES}SELECT ?staging ?created WHERE {{ GRAPH <{catalogue}> {{ "
+        f"{PROLOGUE}SELECT ?staging ?created WHERE {{ GRAPH <{catalogue}> {{ "
         f"?staging dct:isVersionOf <{graph}> ; dct:created ?created }} }}"
     )
     stale = []
@@ -127,7 +128,8 @@ def entry_update(
     triples: int,
     staging: str,
 ) -> str:
-    """The update that replaces the catalogue entry of ``graph`` (and drops the staging note)."""
+    """The update operations that replace the catalogue entry of ``graph`` and drop the
+    staging note, to follow other operations of one request (:data:`PROLOGUE` first)."""
     facts = ["a void:Dataset", f"dct:identifier {ox.Literal(digest)}"]
     facts += [f"dct:issued {_datetime(issued)}", f"void:triples {triples}"]
     if register is not None:
@@ -139,7 +141,7 @@ def entry_update(
     if version is not None:
         facts.append(f"dct:hasVersion {ox.Literal(version)}")
     return (
-        f"{_PREFIXES}DELETE WHERE {{ GRAPH <{catalogue}> {{ <{graph}> ?p ?o }} }} ;\n"
+        f"DELETE WHERE {{ GRAPH <{catalogue}> {{ <{graph}> ?p ?o }} }} ;\n"
         f"DELETE WHERE {{ GRAPH <{catalogue}> {{ <{staging}> ?p ?o }} }} ;\n"
         f"INSERT DATA {{ GRAPH <{catalogue}> {{ <{graph}> {' ; '.join(facts)} }} }}"
     )
@@ -148,7 +150,7 @@ def entry_update(
 def published(store: SparqlStore, catalogue: str = CATALOGUE) -> list[Entry]:
     """The graphs the catalogue lists as published, in graph IRI order."""
     rows = store.scoped(()).select(
-        f"{_PREFIXES}SELECT ?graph ?register ?title ?triples WHERE {{ GRAPH <{catalogue}> {{ "
+        f"{PROLOGUE}SELECT ?graph ?register ?title ?triples WHERE {{ GRAPH <{catalogue}> {{ "
         "?graph a void:Dataset . OPTIONAL { ?graph foaf:primaryTopic ?register } "
         "OPTIONAL { ?graph dct:title ?title } OPTIONAL { ?graph void:triples ?triples } } }"
     )

@@ -17,9 +17,6 @@ import os
 import select
 import signal
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +27,10 @@ import pyoxigraph as ox
 from checker.errors import InputError, RopaError
 from checker.graph.build import build
 from checker.graph.store import ox_store
+from checker.query.catalogue import CATALOGUE, catalogue_graphs
+from checker.query.client import Client, StoreError, StoreTimeout, check_endpoint
 from checker.query.results import Boolean, Result, Solutions, Term, solutions_from, triples_from
+from checker.query.store import SparqlStore
 from checker.query.text import (
     QueryText,
     QueryTimeout,
@@ -307,13 +307,30 @@ class RemoteEngine(Engine):
         endpoint: str,
         *,
         graph: str | None = None,
+        graphs: Sequence[str] = (),
+        named: Sequence[str] = (),
+        client: Client | None = None,
         prefixes: Mapping[str, str] = QUERY_PREFIXES,
     ):
-        if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
-            raise InputError(f"the endpoint must be an http(s) URL, not {endpoint!r}")
-        self.endpoint = endpoint
-        self.graph = graph
+        self.endpoint = check_endpoint(endpoint, "the endpoint")
+        self.graphs = tuple(graphs) or ((graph,) if graph else ())
+        self.store = SparqlStore(endpoint, client, graphs=self.graphs, named=named)
         self.prefixes = dict(prefixes)
+
+    @classmethod
+    def for_catalogue(
+        cls,
+        endpoint: str,
+        graphs: Sequence[str] = (),
+        *,
+        catalogue: str = CATALOGUE,
+        client: Client | None = None,
+    ) -> RemoteEngine:
+        """The endpoint scoped to ``graphs``, or to every graph its catalogue lists: their
+        union is the default graph, and each is a named graph (``GRAPH ?g``)."""
+        store = SparqlStore(endpoint, client)
+        chosen = catalogue_graphs(store, catalogue, graphs)
+        return cls(endpoint, graphs=chosen, named=chosen, client=client)
 
     def prepare(self, query: QueryText, bindings: Mapping[str, Term] | None) -> tuple[str, str]:
         """The text to send and its form: undeclared prefixes added, bindings inlined."""
@@ -333,45 +350,19 @@ class RemoteEngine(Engine):
         return text, shape.form or "SELECT"
 
     def post(self, text: str, accept: str, timeout: float) -> tuple[bytes, str]:
-        """POST a query; return the body and its media type."""
-        form: list[tuple[str, str]] = [("query", text)]
-        if self.graph:
-            form.append(("default-graph-uri", self.graph))
-        request = urllib.request.Request(
-            self.endpoint,
-            data=urllib.parse.urlencode(form).encode(),
-            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
-            method="POST",
-        )
+        """POST a query (no redirects, the store's authentication); the body and media type."""
         deadline = time.monotonic() + timeout
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                body = response.read()
-                media = response.headers.get("Content-Type", "")
-                partial = response.headers.get("X-SQL-State")
-                detail = response.headers.get("X-SQL-Message", "")
-        except urllib.error.HTTPError as exc:
-            detail = " ".join(exc.read().decode("utf-8", "replace").split())[:400]
-            raise RopaError(f"the endpoint answered HTTP {exc.code}: {detail}") from None
-        except TimeoutError:
+            response = self.store.post(text, accept, timeout)
+        except StoreTimeout as exc:
             raise QueryTimeout(
-                f"the endpoint gave no answer within {timeout:g} s (--timeout); "
-                "the server may still be running the query"
+                f"{exc} (--timeout); the server may still be running the query"
             ) from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise QueryTimeout(
-                    f"the endpoint gave no answer within {timeout:g} s (--timeout)"
-                ) from None
-            raise RopaError(f"cannot reach {self.endpoint}: {exc.reason}") from None
-        if partial:  # Virtuoso's "anytime" answer: HTTP 200 with only part of the results
-            raise QueryTimeout(
-                f"the endpoint stopped the query and sent incomplete results "
-                f"({partial}: {' '.join(detail.split())[:120]}); nothing is shown"
-            )
+        except StoreError as exc:
+            raise RopaError(f"the endpoint failed: {exc}") from None
         if time.monotonic() > deadline:
             raise QueryTimeout(f"the endpoint took longer than {timeout:g} s (--timeout)")
-        return body, media
+        return response.body, response.headers.get("content-type", "")
 
     def _answer(self, query: QueryText, bindings: Mapping[str, Term], timeout: float) -> Result:
         """Run a read-only query on the endpoint."""

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import signal
 import subprocess
+import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +44,7 @@ from checker.graph.serialize import serialize
 from checker.graph.store import ox_store
 from checker.query.catalogue import (
     CATALOGUE,
+    PROLOGUE,
     Register,
     entry_update,
     registers_in,
@@ -258,6 +261,7 @@ def publish_ntriples(
     store = SparqlStore(sparql, client)
     now = datetime.now(UTC).replace(microsecond=0)
     staging = f"urn:ropa-kg:staging:{uuid.uuid4()}"
+    swapping = False
     try:
         _remove_stale(store, catalogue, graph, now)
         store.update(staging_announcement(catalogue, staging, graph, now))
@@ -286,11 +290,19 @@ def publish_ntriples(
             triples=sent,
             staging=staging,
         )
-        store.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}> ;\n{entry}")
+        swapping = True
+        store.update(f"{PROLOGUE}MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}> ;\n{entry}")
     except StoreError as exc:
         _remove_staging(store, catalogue, staging)
         raise PublishError(f"{exc}; <{graph}> is unchanged") from None
-    except BaseException:  # a refused count, Ctrl-C, SIGTERM: leave nothing half-done
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM / SIGHUP under interruptible()
+        _remove_staging(store, catalogue, staging)
+        if swapping:
+            raise PublishError(
+                f"interrupted during the swap: the store holds either the old or the new <{graph}>"
+            ) from None
+        raise PublishError(f"interrupted: nothing was published, <{graph}> is unchanged") from None
+    except BaseException:  # a refused count: leave nothing half-done
         _remove_staging(store, catalogue, staging)
         raise
     try:
@@ -302,6 +314,29 @@ def publish_ntriples(
             f"after the swap the store holds {stored} of the {sent} triples in <{graph}>"
         )
     return PublishResult(endpoint, graph, sent, stored, catalogue, time.monotonic() - start)
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """SIGTERM and SIGHUP interrupt like Ctrl-C while inside (the main thread only), so that
+    an interrupted publish removes its staging graph. SIGKILL cannot be caught: the next
+    publish removes what it leaves (:data:`STALE_AFTER`)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = (signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.getsignal(number) for number in caught}
+    for number in caught:
+        signal.signal(number, _interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _remove_stale(store: SparqlStore, catalogue: str, graph: str, now: datetime) -> None:
