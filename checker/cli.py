@@ -177,6 +177,17 @@ catalogue_option = click.option(
 )
 
 
+memory_option = click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(min=16),
+    default=2048,
+    show_default=True,
+    metavar="MB",
+    help="Stop a query that grows its process by more than this many megabytes.",
+)
+
+
 def graphs_option(help: str) -> Callable[[F], F]:
     """--graph IRI, repeatable."""
     return click.option("--graph", "graphs", metavar="IRI", multiple=True, help=help)
@@ -347,6 +358,7 @@ def check(
     help="OLD is the graph --graph as published in this SPARQL endpoint: give only NEW.",
 )
 @click.option("--graph", metavar="IRI", help="With --endpoint: the published graph.")
+@catalogue_option
 @user_option
 @engine_errors
 def diff(
@@ -356,6 +368,7 @@ def diff(
     records_path: str,
     endpoint: str | None,
     graph: str | None,
+    catalogue: str,
     user: str | None,
 ) -> None:
     """Show what changed between two versions of the records, for data protection.
@@ -378,10 +391,12 @@ def diff(
         if graph is None or old is None or new is not None:
             raise click.UsageError("with --endpoint: ropa diff --endpoint URL --graph IRI NEW")
         from checker.graph.store import StoreGraph
+        from checker.query.catalogue import unchanged
         from checker.query.store import SparqlStore, read_graph
 
         store = SparqlStore(endpoint, store_client(endpoint, user))
-        old_graph, new = StoreGraph(read_graph(store, graph)), old
+        with unchanged(store, [graph], catalogue):
+            old_graph, new = StoreGraph(read_graph(store, graph)), old
         old = f"<{graph}>"
     else:
         if old is None or new is None or graph is not None:
@@ -415,6 +430,7 @@ def diff(
     "(e.g. --bind processor=elisa). Repeatable.",
 )
 @timeout_option(30.0, "Stop the query after this many seconds (exit status 2).")
+@memory_option
 @click.option(
     "--endpoint",
     metavar="URL",
@@ -435,6 +451,7 @@ def query(
     fmt: str,
     binds: tuple[str, ...],
     timeout: float,
+    memory_mb: int,
     endpoint: str | None,
     graphs: tuple[str, ...],
     catalogue: str,
@@ -465,6 +482,7 @@ def query(
         binds=binding.parse_binds(binds),
         fmt=fmt,
         timeout=timeout,
+        memory_mb=memory_mb,
     )
     click.echo(output, nl=False)
 
@@ -473,18 +491,28 @@ def query(
 @paths_argument
 @server_options(default_port=7878)
 @timeout_option(30.0, "Stop each query after this many seconds (the client gets HTTP 503).")
+@memory_option
 @click.option(
     "--cors",
     metavar="ORIGIN",
     help="Let web pages from ORIGIN (e.g. https://yasgui.triply.cc, or *) query the endpoint.",
 )
 @engine_errors
-def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, cors: str | None) -> None:
+def serve(
+    paths: tuple[Path, ...],
+    host: str,
+    port: int,
+    timeout: float,
+    memory_mb: int,
+    cors: str | None,
+) -> None:
     """Serve the graph as a read-only SPARQL 1.1 Protocol endpoint at /sparql.
 
     GET and POST queries; results as SPARQL JSON, XML, CSV or TSV (and Turtle, N-Triples,
     RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE) by content negotiation. Updates are
-    refused (403). Loopback only unless --host says otherwise. Ctrl-C stops.
+    refused (403). Loopback only unless --host says otherwise. Each query runs under a time
+    and a memory limit; a request that finds no free query slot (4, at most 2 per client)
+    gets 503 at once. Ctrl-C stops.
     """
     from checker.query.serve import serve as serve_graph
 
@@ -493,6 +521,7 @@ def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, cors: s
         host=host,
         port=port,
         timeout=timeout,
+        memory_mb=memory_mb,
         cors=cors,
         announce=lambda line: click.echo(line, err=True),
     )

@@ -1,33 +1,30 @@
-"""`ropa publish` and `ropa query --endpoint`: the Graph Store Protocol client, against a
-small fake store (digest authentication) and against a real OpenLink Virtuoso.
+"""`ropa publish` and `ropa query --endpoint` against a real OpenLink Virtuoso
+(tests/virtuoso_store.py), and the HTTP pieces they share; the faults of a misbehaving
+store are tests/test_store_faults.py's.
 
-The Virtuoso tests use the server named by ``ROPA_VIRTUOSO_URL`` (its SPARQL endpoint;
-``ROPA_VIRTUOSO_STORE_URL``, ``ROPA_VIRTUOSO_USER`` and ``ROPA_VIRTUOSO_PASSWORD`` default
-to Virtuoso's ``/sparql-graph-crud-auth`` and ``dba``/``dba``), or start a throwaway one
-with ``scripts/virtuoso.sh``. Without Virtuoso they are skipped on a developer's machine,
-but with ``CI=true`` they fail: a skipped server test must never pass as green.
+Publishing is all or nothing: :func:`test_killing_publish_leaves_the_old_or_the_new_graph`
+kills ``ropa publish`` at several moments of its upload and swap and finds the published
+graph whole every time.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import os
 import re
-import shutil
+import signal
 import subprocess
+import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from virtuoso_store import Virtuoso, virtuoso
 
 from checker.cli import main
 from checker.errors import InputError
@@ -35,170 +32,15 @@ from checker.graph.build import build
 from checker.query import binding, engines, results
 from checker.query import library as query_library
 from checker.query import text as query_text
-from checker.query.publish import (
-    Credentials,
-    PublishError,
-    _request,
-    authorization,
-    count_graph,
-    digest_response,
-    graph_url,
-    parse_challenge,
-    publish,
-    publish_ntriples,
-)
+from checker.query.catalogue import published as published_graphs
+from checker.query.client import Credentials, authorization, parse_challenge
+from checker.query.publish import PublishError, graph_url, publish, publish_ntriples
+
+__all__ = ["virtuoso"]  # the fixture, imported for pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SCRIPT = REPO / "scripts" / "virtuoso.sh"
 KITCHEN_SINK = REPO / "tests" / "fixtures" / "kitchen-sink"
-RUN = uuid.uuid4().hex[:8]
-GRAPH = f"urn:ropa-kg:test:{RUN}:customs"
-OTHER = f"urn:ropa-kg:test:{RUN}:kitchen-sink"
-SCRATCH = f"urn:ropa-kg:test:{RUN}:scratch"
-
-
-# --- a fake Graph Store that demands Digest authentication --------------------------------
-
-
-@dataclass
-class FakeStore:
-    """Records what reached it; answers PUT with 201, then 200; GET with what it holds."""
-
-    user: str = "auditor"
-    password: str = "s3cret"
-    realm: str = "SPARQL"
-    scheme: str = "Digest"
-    requests: list[tuple[str, str, bytes, str | None]] = field(default_factory=list)
-    graphs: dict[str, bytes] = field(default_factory=dict)
-
-
-def fake_handler(store: FakeStore) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def authorised(self) -> bool:
-            header = self.headers.get("Authorization")
-            if header and store.scheme == "Basic":
-                import base64
-
-                token = base64.b64encode(f"{store.user}:{store.password}".encode()).decode()
-                return header == f"Basic {token}"
-            if header and header.startswith("Digest "):
-                _, fields = parse_challenge(header)
-                expected = digest_response(
-                    user=store.user,
-                    password=store.password,
-                    realm=store.realm,
-                    nonce="n0nce",
-                    method=self.command,
-                    uri=self.path,
-                    qop=fields.get("qop"),
-                    nc=fields.get("nc", ""),
-                    cnonce=fields.get("cnonce", ""),
-                )
-                return (
-                    fields.get("username") == store.user
-                    and fields.get("uri") == self.path
-                    and fields.get("response") == expected
-                    and fields.get("opaque") == "0paque"
-                )
-            return False
-
-        def handle_any(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            store.requests.append(
-                (self.command, self.path, body, self.headers.get("Authorization"))
-            )
-            if not self.authorised():
-                self.send_response(401)
-                challenge = (
-                    f'Digest realm="{store.realm}", nonce="n0nce", opaque="0paque", '
-                    'qop="auth", algorithm="MD5"'
-                    if store.scheme == "Digest"
-                    else f'Basic realm="{store.realm}"'
-                )
-                self.send_header("WWW-Authenticate", challenge)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            graph = self.path.split("graph=", 1)[-1]
-            if self.command == "PUT":
-                status = 200 if graph in store.graphs else 201
-                store.graphs[graph] = body
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-            elif self.command == "GET":
-                data = store.graphs.get(graph, b"")
-                self.send_response(200)
-                self.send_header("Content-Type", "application/n-triples")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            else:
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        do_PUT = do_GET = do_HEAD = handle_any
-
-    return Handler
-
-
-@pytest.fixture
-def fake_store() -> Iterator[tuple[FakeStore, str]]:
-    store = FakeStore()
-    server = HTTPServer(("127.0.0.1", 0), fake_handler(store))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield store, f"http://127.0.0.1:{server.server_address[1]}/gsp"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 NT = b'<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> "d"@en .\n'
-
-
-def test_digest_authorization_answers_the_challenge(fake_store: tuple[FakeStore, str]) -> None:
-    store, url = fake_store
-    result = publish_ntriples(
-        NT, endpoint=url, graph="urn:g", credentials=Credentials("auditor", "s3cret")
-    )
-    assert (result.sent, result.status, result.stored) == (2, 201, 2)
-    methods = [r[0] for r in store.requests]
-    # HEAD for the challenge, PUT once (authenticated), then HEAD + GET to count.
-    assert methods == ["HEAD", "PUT", "HEAD", "GET"]
-    puts = [r for r in store.requests if r[0] == "PUT"]
-    assert puts[0][2] == NT and puts[0][3] and puts[0][3].startswith("Digest ")
-    assert puts[0][1] == "/gsp?graph=urn%3Ag"
-    again = publish_ntriples(
-        NT, endpoint=url, graph="urn:g", credentials=Credentials("auditor", "s3cret")
-    )
-    assert again.status == 200
-
-
-def test_basic_authorization(fake_store: tuple[FakeStore, str]) -> None:
-    store, url = fake_store
-    store.scheme = "Basic"
-    result = publish_ntriples(
-        NT, endpoint=url, graph="urn:g", credentials=Credentials("auditor", "s3cret")
-    )
-    assert result.stored == 2
-
-
-def test_wrong_credentials_and_no_credentials_are_refused(
-    fake_store: tuple[FakeStore, str],
-) -> None:
-    store, url = fake_store
-    with pytest.raises(PublishError, match="refused user 'auditor' \\(HTTP 401\\)"):
-        publish_ntriples(NT, endpoint=url, graph="urn:g", credentials=Credentials("auditor", "x"))
-    with pytest.raises(PublishError, match="refused an anonymous request"):
-        publish_ntriples(NT, endpoint=url, graph="urn:g")
-    assert store.graphs == {}
 
 
 def test_authorization_header_fields() -> None:
@@ -223,18 +65,22 @@ def test_authorization_header_fields() -> None:
 
 def test_bad_options_are_input_errors() -> None:
     with pytest.raises(InputError, match="absolute IRI"):
-        publish_ntriples(NT, endpoint="http://127.0.0.1:9/gsp", graph="no-scheme")
+        publish_ntriples(NT, endpoint="http://127.0.0.1:9/sparql-graph-crud", graph="no-scheme")
     with pytest.raises(InputError, match="http"):
         publish_ntriples(NT, endpoint="ftp://example.org/gsp", graph="urn:g")
+    with pytest.raises(InputError, match="give --sparql URL"):
+        publish_ntriples(NT, endpoint="http://example.org/ds/data", graph="urn:g")
+    with pytest.raises(InputError, match="user or password in the URL"):
+        publish_ntriples(NT, endpoint="http://u:p@example.org/sparql-graph-crud", graph="urn:g")
     assert graph_url("http://h/gsp?x=1", "urn:g") == "http://h/gsp?x=1&graph=urn%3Ag"
 
 
 def test_an_unreachable_store_is_a_clean_error() -> None:
     result = CliRunner().invoke(
-        main, ["publish", "--endpoint", "http://127.0.0.1:9/gsp", "--graph", "urn:g"]
+        main, ["publish", "--endpoint", "http://127.0.0.1:9/sparql-graph-crud", "--graph", "urn:g"]
     )
     assert result.exit_code == 2
-    assert "cannot reach http://127.0.0.1:9/gsp" in result.output
+    assert "cannot reach http://127.0.0.1:9/sparql" in result.output
     assert "Traceback" not in result.output
 
 
@@ -306,59 +152,23 @@ def test_remote_bindings_travel_as_values_at_the_start_of_the_where_group() -> N
 # --- a real Virtuoso ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Virtuoso:
-    sparql: str
-    store: str
-    credentials: Credentials
-
-
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
-    """A running Virtuoso: the one ROPA_VIRTUOSO_URL names, or one started for this module."""
-    in_ci = os.environ.get("CI", "").lower() in ("true", "1")
-    credentials = Credentials(
-        os.environ.get("ROPA_VIRTUOSO_USER", "dba"), os.environ.get("ROPA_VIRTUOSO_PASSWORD", "dba")
-    )
-    given = os.environ.get("ROPA_VIRTUOSO_URL")
-    if given:
-        store = os.environ.get("ROPA_VIRTUOSO_STORE_URL") or re.sub(
-            r"/sparql/?$", "/sparql-graph-crud-auth", given
-        )
-        server = Virtuoso(given, store, credentials)
-        yield server
-        drop_test_graphs(server)
-        return
-    if shutil.which("virtuoso-t") is None and not in_ci:
-        pytest.skip(
-            "no Virtuoso here: apt-get install virtuoso-opensource or set ROPA_VIRTUOSO_URL "
-            "(with CI=true this fails instead)"
-        )
-    env = {**os.environ, "ROPA_VIRTUOSO_DIR": str(tmp_path_factory.mktemp("virtuoso"))}
-    started = subprocess.run(
-        ["bash", str(SCRIPT), "start"], env=env, capture_output=True, text=True, timeout=900
-    )
-    if started.returncode != 0:
-        pytest.fail(f"scripts/virtuoso.sh start failed:\n{started.stderr}", pytrace=False)
-    url = started.stdout.strip().splitlines()[-1]
-    try:
-        yield Virtuoso(url, url + "-graph-crud-auth", Credentials("dba", "dba"))
-    finally:
-        subprocess.run(["bash", str(SCRIPT), "stop"], env=env, capture_output=True, timeout=60)
-
-
-def drop_test_graphs(server: Virtuoso) -> None:
-    for graph in (GRAPH, OTHER, SCRATCH):
-        with contextlib.suppress(PublishError):
-            _request("DELETE", graph_url(server.store, graph), credentials=server.credentials)
-
-
 @pytest.fixture(scope="module")
 def published(virtuoso: Virtuoso) -> Virtuoso:
-    """The shipped register, published to GRAPH; the kitchen sink to OTHER."""
-    result = publish(endpoint=virtuoso.store, graph=GRAPH, credentials=virtuoso.credentials)
+    """The shipped register, published to graph "customs"; the kitchen sink to "kitchen-sink"."""
+    result = publish(
+        endpoint=virtuoso.store,
+        graph=virtuoso.graph("customs"),
+        catalogue=virtuoso.catalogue,
+        credentials=virtuoso.credentials,
+    )
     assert result.stored == result.sent == triples_of()
-    publish([KITCHEN_SINK], endpoint=virtuoso.store, graph=OTHER, credentials=virtuoso.credentials)
+    publish(
+        [KITCHEN_SINK],
+        endpoint=virtuoso.store,
+        graph=virtuoso.graph("kitchen-sink"),
+        catalogue=virtuoso.catalogue,
+        credentials=virtuoso.credentials,
+    )
     return virtuoso
 
 
@@ -385,56 +195,141 @@ def triples_of(*paths: Path) -> int:
 
 @pytest.fixture(scope="module")
 def remote(published: Virtuoso) -> engines.RemoteEngine:
-    return engines.RemoteEngine(published.sparql, graph=GRAPH)
+    return engines.RemoteEngine(published.sparql, graph=published.graph("customs"))
 
 
-def test_publish_replaces_the_graph_with_put(virtuoso: Virtuoso) -> None:
-    first = publish_ntriples(
-        NT, endpoint=virtuoso.store, graph=SCRATCH, credentials=virtuoso.credentials
-    )
-    assert (first.sent, first.stored) == (2, 2)
-    second = publish_ntriples(
-        b"<urn:x> <urn:y> <urn:z> .\n",
+def test_publish_replaces_the_graph_in_one_step(virtuoso: Virtuoso) -> None:
+    scratch = virtuoso.graph("scratch")
+    put = functools.partial(
+        publish_ntriples,
         endpoint=virtuoso.store,
-        graph=SCRATCH,
+        graph=scratch,
+        catalogue=virtuoso.catalogue,
         credentials=virtuoso.credentials,
     )
-    assert second.status in (200, 201, 204)
-    assert second.stored == 1, "PUT must replace the graph, not add to it"
+    first = put(NT)
+    assert (first.sent, first.stored) == (2, 2)
+    second = put(b"<urn:x> <urn:y> <urn:z> .\n")
+    assert second.stored == 1, "the graph is replaced, not added to"
+    assert virtuoso.count(scratch) == 1
+    listed = {e.graph: e.triples for e in published_graphs(virtuoso.reader(), virtuoso.catalogue)}
+    assert listed[scratch] == 1
 
 
-def test_a_failed_put_keeps_the_old_graph(virtuoso: Virtuoso) -> None:
-    publish_ntriples(NT, endpoint=virtuoso.store, graph=SCRATCH, credentials=virtuoso.credentials)
-    with pytest.raises(PublishError, match=r"HTTP [45]\d\d"):
+def test_a_failed_upload_keeps_the_old_graph(virtuoso: Virtuoso) -> None:
+    scratch = virtuoso.graph("scratch")
+    kwargs = {"endpoint": virtuoso.store, "graph": scratch, "catalogue": virtuoso.catalogue}
+    publish_ntriples(NT, credentials=virtuoso.credentials, **kwargs)
+    with pytest.raises(PublishError, match=r"HTTP [45]\d\d.*is unchanged"):
         publish_ntriples(
-            b'<urn:a> <urn:b> "unterminated .\n',
-            endpoint=virtuoso.store,
-            graph=SCRATCH,
-            credentials=virtuoso.credentials,
+            b'<urn:a> <urn:b> "unterminated .\n', credentials=virtuoso.credentials, **kwargs
         )
-    assert count_graph(virtuoso.store, SCRATCH, virtuoso.credentials) == 2
+    assert virtuoso.count(scratch) == 2
 
 
 def test_virtuoso_refuses_wrong_credentials(virtuoso: Virtuoso) -> None:
     wrong = Credentials(virtuoso.credentials.user, "not-the-password")
     with pytest.raises(PublishError, match="HTTP 401"):
-        publish_ntriples(NT, endpoint=virtuoso.store, graph=SCRATCH, credentials=wrong)
+        publish_ntriples(
+            NT, endpoint=virtuoso.store, graph=virtuoso.graph("scratch"), credentials=wrong
+        )
 
 
 def test_ropa_publish_command(virtuoso: Virtuoso, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ROPA_PUBLISH_PASSWORD", virtuoso.credentials.password)
-    args = ["publish", str(KITCHEN_SINK), "--endpoint", virtuoso.store, "--graph", SCRATCH]
-    result = CliRunner().invoke(main, [*args, "--user", virtuoso.credentials.user])
+    monkeypatch.setenv("ROPA_STORE_PASSWORD", virtuoso.credentials.password)
+    scratch = virtuoso.graph("scratch")
+    args = ["publish", str(KITCHEN_SINK), "--endpoint", virtuoso.store, "--graph", scratch]
+    args += ["--catalogue", virtuoso.catalogue, "--user", virtuoso.credentials.user]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     sent = triples_of(KITCHEN_SINK)
     assert re.fullmatch(
-        rf"published {sent} triples to graph <{re.escape(SCRATCH)}> at \S+ "
-        rf"\(HTTP 20[01] (created|replaced)\); the store holds {sent}\n",
+        rf"published {sent} triples to graph <{re.escape(scratch)}> at \S+, replaced in one "
+        rf"step; the store holds {sent}; catalogue <{re.escape(virtuoso.catalogue)}> updated\n",
         result.stderr,
     ), result.stderr
-    monkeypatch.delenv("ROPA_PUBLISH_PASSWORD")
-    result = CliRunner().invoke(main, [*args, "--password", "x"])
-    assert result.exit_code == 2 and "--password needs --user" in result.output
+
+
+def synthetic(path: Path, activities: int, seed: int) -> int:
+    """A synthetic register (bench/synth.py) as N-Triples at ``path``; its triple count."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "synth.py"),
+            "--activities",
+            str(activities),
+            "--seed",
+            str(seed),
+            "-o",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return sum(1 for line in path.read_bytes().splitlines() if line.strip())
+
+
+def settled(virtuoso: Virtuoso, graph: str) -> int:
+    """The graph's count once the store has finished what a killed client left running (a
+    swap goes on in the store; Virtuoso's readers may see it half done meanwhile)."""
+    counts = [virtuoso.count(graph)]
+    while len(counts) < 3 or len(set(counts[-3:])) > 1:
+        time.sleep(1)
+        counts.append(virtuoso.count(graph))
+        assert len(counts) < 600, "the store never settled"
+    return counts[-1]
+
+
+def test_killing_publish_leaves_the_old_or_the_new_graph(
+    virtuoso: Virtuoso, tmp_path: Path
+) -> None:
+    """Issue 19: a publish killed (SIGKILL) at any moment, here at eight moments from the
+    build through the upload to the swap, leaves the published graph whole: the old one or
+    the new one, once the store has finished what it was doing."""
+    graph = virtuoso.graph("killed")
+    versions = [tmp_path / "a.nt", tmp_path / "b.nt"]
+    counts = [synthetic(versions[0], 400, 1), synthetic(versions[1], 300, 2)]
+    env = {**os.environ, "ROPA_STORE_PASSWORD": virtuoso.credentials.password, "NETRC": os.devnull}
+
+    def command(version: Path) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "checker",
+            "publish",
+            str(version),
+            "--endpoint",
+            virtuoso.store,
+            "--graph",
+            graph,
+            "--catalogue",
+            virtuoso.catalogue,
+            "--user",
+            virtuoso.credentials.user,
+        ]
+
+    start = time.monotonic()
+    subprocess.run(command(versions[0]), env=env, check=True, capture_output=True, timeout=900)
+    whole = time.monotonic() - start
+    assert virtuoso.count(graph) == counts[0]
+    current = 0
+    for moment in (0.15, 0.3, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95):
+        other = 1 - current
+        process = subprocess.Popen(command(versions[other]), env=env, stderr=subprocess.PIPE)
+        time.sleep(moment * whole)
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=60)
+        held = settled(virtuoso, graph)
+        assert held in (counts[current], counts[other]), (
+            f"killed after {moment * whole:.1f} s: the graph holds {held} triples, "
+            f"neither the old {counts[current]} nor the new {counts[other]}"
+        )
+        current = counts.index(held)
+    listed = {e.graph for e in published_graphs(virtuoso.reader(), virtuoso.catalogue)}
+    assert not any("staging" in g for g in listed), "a staging graph is never published"
+    subprocess.run(command(versions[1 - current]), env=env, check=True, capture_output=True)
+    assert virtuoso.count(graph) == counts[1 - current]
 
 
 CASES = [
@@ -489,7 +384,8 @@ def test_ropa_query_endpoint_prints_what_the_embedded_graph_prints(
 ) -> None:
     embedded = CliRunner().invoke(main, ["query", *args])
     served = CliRunner().invoke(
-        main, ["query", *args, "--endpoint", published.sparql, "--graph", GRAPH]
+        main,
+        ["query", *args, "--endpoint", published.sparql, "--graph", published.graph("customs")],
     )
     assert embedded.exit_code == served.exit_code == 0, served.output
     assert served.stdout == embedded.stdout
@@ -499,34 +395,40 @@ def test_graph_scoping_on_the_server(published: Virtuoso) -> None:
     count = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a dpv:Process }"
 
     def processes(*extra: str) -> int:
-        result = CliRunner().invoke(
-            main, ["query", count, "--endpoint", published.sparql, "--format", "csv", *extra]
-        )
+        args = ["query", count, "--endpoint", published.sparql, "--format", "csv"]
+        result = CliRunner().invoke(main, [*args, "--catalogue", published.catalogue, *extra])
         assert result.exit_code == 0, result.output
         return int(result.stdout.splitlines()[1])
 
-    customs, sink = processes("--graph", GRAPH), processes("--graph", OTHER)
+    customs = processes("--graph", published.graph("customs"))
+    sink = processes("--graph", published.graph("kitchen-sink"))
     assert customs == 53
     kitchen = engines.LocalEngine.from_paths([KITCHEN_SINK]).query(count)
     assert isinstance(kitchen, results.Solutions)
     assert sink == int(kitchen.rows[0][0].value) != customs  # type: ignore[union-attr]
-    # Without --graph, Virtuoso's default graph is the union of every graph it holds.
-    assert processes() >= customs + sink
+    both = ("--graph", published.graph("customs"), "--graph", published.graph("kitchen-sink"))
+    assert processes(*both) == customs + sink
+    # Without --graph: every graph of the catalogue (and nothing else the store holds).
+    listed = [e.graph for e in published_graphs(published.reader(), published.catalogue)]
+    assert {published.graph("customs"), published.graph("kitchen-sink")} <= set(listed)
+    assert processes() == sum(processes("--graph", graph) for graph in listed)
 
 
 def test_updates_are_refused_before_reaching_the_server(published: Virtuoso) -> None:
+    graph = published.graph("customs")
     result = CliRunner().invoke(
-        main, ["query", f"DROP GRAPH <{GRAPH}>", "--endpoint", published.sparql, "--graph", GRAPH]
+        main, ["query", f"DROP GRAPH <{graph}>", "--endpoint", published.sparql, "--graph", graph]
     )
     assert result.exit_code == 2
     assert "DROP is a SPARQL update" in result.output
-    assert count_graph(published.store, GRAPH, published.credentials) == triples_of()
+    assert published.count(graph) == triples_of()
 
 
 def test_a_server_syntax_error_is_reported(published: Virtuoso) -> None:
     result = CliRunner().invoke(
-        main, ["query", "SELECT ?s WHERE { ?s ?p ", "--endpoint", published.sparql]
+        main,
+        ["query", "SELECT ?s WHERE { ?s ?p ", "--endpoint", published.sparql, "--graph", "urn:x"],
     )
     assert result.exit_code == 2
-    assert "the endpoint answered HTTP 400" in result.output
+    assert "HTTP 400" in result.output
     assert "syntax error" in result.output.lower()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,7 +25,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-from checker.query import engines
+from checker.query import engines, serve
 from checker.query.serve import RESULT_TYPES, EndpointServer, make_server, negotiate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -346,3 +349,106 @@ def test_ropa_serve_reports_a_port_in_use(endpoint: EndpointServer) -> None:
     result = CliRunner().invoke(main, ["serve", "--port", str(port)])
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+# --- under load and faults (issue 19) ------------------------------------------------------------
+
+RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
+
+
+def raw_post(url: str, query: str, source: str, timeout: float = 60) -> tuple[int, bytes]:
+    """POST a query from the loopback address ``source`` (each one a different client)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=timeout, source_address=(source, 0)
+    )
+    try:
+        connection.request(
+            "POST",
+            parts.path,
+            body=query.encode(),
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
+        )
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def guarded(engine: engines.LocalEngine) -> Iterator[EndpointServer]:
+    """A server with small limits: 30 s per query, 200 MB of memory, 4 connections."""
+    capped = engines.LocalEngine(engine.store, memory_mb=200)
+    yield from running(make_server(capped, port=0, quiet=True, timeout=30, max_connections=4))
+
+
+def test_a_runaway_query_stops_at_its_memory_limit_while_others_are_answered(
+    guarded: EndpointServer,
+) -> None:
+    answers: list[tuple[int, bytes]] = []
+    runaway = threading.Thread(
+        target=lambda: answers.append(raw_post(guarded.url, RUNAWAY, "127.0.0.2"))
+    )
+    runaway.start()
+    while not guarded.slots.held:
+        threading.Event().wait(0.01)
+    status, _ = raw_post(guarded.url, "ASK { ?s ?p ?o }", "127.0.0.3")
+    assert status == 200, "another client is answered while the runaway query runs"
+    runaway.join(60)
+    ((status, body),) = answers
+    assert status == 503
+    assert b"uses more than 200 MB of memory" in body
+
+
+def test_no_client_holds_every_slot_and_a_full_server_answers_503_at_once(
+    guarded: EndpointServer,
+) -> None:
+    busy = [
+        threading.Thread(target=raw_post, args=(guarded.url, RUNAWAY, "127.0.0.2"))
+        for _ in range(2)
+    ]
+    for thread in busy:
+        thread.start()
+    while sum(guarded.slots.held.values()) < 2:
+        threading.Event().wait(0.01)
+    start = time.monotonic()
+    status, body = raw_post(guarded.url, "ASK {}", "127.0.0.2")  # the same client: its share
+    assert status == 503 and b"share" in body
+    assert time.monotonic() - start < 5, "refused at once, not after a wait"
+    assert raw_post(guarded.url, "ASK {}", "127.0.0.4")[0] == 200, "another client has a slot"
+    for thread in busy:
+        thread.join(60)
+
+
+def test_a_client_that_sends_half_a_request_is_dropped(
+    guarded: EndpointServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(serve.SparqlHandler, "timeout", 1.0)
+    parts = urllib.parse.urlsplit(guarded.url)
+    stalled = socket.create_connection((parts.hostname, parts.port))
+    stalled.sendall(
+        b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 1000000\r\n\r\nSELECT"
+    )
+    stalled.settimeout(10)
+    assert stalled.recv(100) == b"", "the server hangs up on a client that stops sending"
+    stalled.close()
+    assert raw_post(guarded.url, "ASK {}", "127.0.0.5")[0] == 200
+
+
+def test_past_the_connection_cap_a_new_connection_gets_503(guarded: EndpointServer) -> None:
+    parts = urllib.parse.urlsplit(guarded.url)
+    idle = [socket.create_connection((parts.hostname, parts.port)) for _ in range(4)]
+    try:
+        while guarded.connections < 4:
+            threading.Event().wait(0.01)
+        extra = socket.create_connection((parts.hostname, parts.port))
+        extra.settimeout(5)
+        assert extra.recv(100).startswith(b"HTTP/1.1 503 ")
+        extra.close()
+    finally:
+        for connection in idle:
+            connection.close()
+    while guarded.connections:
+        threading.Event().wait(0.01)
+    assert raw_post(guarded.url, "ASK {}", "127.0.0.6")[0] == 200

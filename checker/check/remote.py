@@ -35,7 +35,7 @@ from checker.check.shacl_sparql import ShaclResult, ShaclValidator
 from checker.check.shapes import shapes_store
 from checker.graph.store import StoreGraph
 from checker.graph.vocabulary import known_terms
-from checker.query.catalogue import CATALOGUE, catalogue_graphs
+from checker.query.catalogue import CATALOGUE, catalogue_graphs, unchanged
 from checker.query.client import Client
 from checker.query.store import Row, SparqlStore
 from checker.vocab.labels import LABEL_PREDICATES
@@ -206,7 +206,10 @@ def check_endpoint(
 
     Raises:
         InputError: no graphs given and none in the catalogue.
-        StoreError: the store refused, failed or cut an answer short.
+        StoreError: the store refused, failed or cut an answer short, or a publish changed
+            a graph while it was checked.
     """
     store = SparqlStore(endpoint, client)
-    return check_store(store.scoped(catalogue_graphs(store, catalogue, graphs)))
+    chosen = catalogue_graphs(store, catalogue, graphs)
+    with unchanged(store, chosen, catalogue):
+        return check_store(store.scoped(chosen))

@@ -26,7 +26,13 @@ from checker.errors import InputError
 from checker.query.binding import bind_values
 from checker.query.catalogue import CATALOGUE
 from checker.query.client import Client
-from checker.query.engines import DEFAULT_TIMEOUT, Engine, LocalEngine, RemoteEngine
+from checker.query.engines import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    Engine,
+    LocalEngine,
+    RemoteEngine,
+)
 from checker.query.library import example_command, saved_queries
 from checker.query.results import (
     FORMATS,
@@ -145,6 +151,7 @@ def run(
     binds: Mapping[str, str] | None = None,
     fmt: str = "table",
     timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
 ) -> str:
     """``ropa query``: resolve the query, check it is read-only, run it, render the answer.
 
@@ -160,6 +167,7 @@ def run(
         binds: values for variables, by name (``--bind``).
         fmt: one of :data:`FORMATS`.
         timeout: seconds before the query is stopped.
+        memory_mb: megabytes the query may add to its process on the built graph.
 
     Raises:
         UpdateRefused: the query is an update (nothing is built, sent or changed).
@@ -184,6 +192,8 @@ def run(
         if endpoint
         else LocalEngine.from_paths(paths)
     )
+    if isinstance(engine, LocalEngine):
+        engine.memory_mb = memory_mb
     answer = ask(
         query,
         engine,

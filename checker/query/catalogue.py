@@ -20,13 +20,15 @@ removed later. ``ropa query --endpoint``, ``ropa check --endpoint`` and ``ropa d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 import pyoxigraph as ox
 
 from checker.errors import InputError
+from checker.query.client import StoreError
 from checker.query.store import SparqlStore
 
 #: The catalogue graph unless ``--catalogue`` names another.
@@ -186,3 +188,36 @@ def catalogue_graphs(store: SparqlStore, catalogue: str, graphs: Sequence[str] =
             "or publish the registers with ropa publish"
         )
     return found
+
+
+@contextmanager
+def unchanged(
+    store: SparqlStore, graphs: Sequence[str], catalogue: str = CATALOGUE
+) -> Iterator[None]:
+    """Refuse a read that a publish ran through: each graph must hold what its catalogue
+    entry says before the read, and the same after it.
+
+    A store may let a reader see a swap half done (Virtuoso 7.2 does, see docs/store.md);
+    ``ropa check --endpoint`` and ``ropa diff --endpoint`` then fail rather than report on
+    half a register.
+
+    Raises:
+        StoreError: a graph changed, or disagrees with its catalogue entry.
+    """
+    listed = {entry.graph: entry.triples for entry in published(store, catalogue)}
+    before = {graph: store.count(graph) for graph in graphs}
+    for graph, held in before.items():
+        expected = listed.get(graph)
+        if expected is not None and expected != held:
+            raise StoreError(
+                f"<{graph}> holds {held} triples, its catalogue entry says {expected}: "
+                "a publish is under way; try again when it has finished"
+            )
+    yield
+    after = {graph: store.count(graph) for graph in graphs}
+    changed = sorted(g for g in graphs if after[g] != before[g])
+    if changed:
+        raise StoreError(
+            f"<{changed[0]}> changed while it was read ({before[changed[0]]} triples, then "
+            f"{after[changed[0]]}): a publish ran meanwhile; try again"
+        )

@@ -12,8 +12,10 @@ Both label the IRIs of an answer by the one rule of :mod:`checker.vocab.labels`.
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
+import resource
 import select
 import signal
 import time
@@ -21,6 +23,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pyoxigraph as ox
 
@@ -42,6 +45,9 @@ from checker.vocab.namespaces import DPV, QUERY_PREFIXES, RDF
 
 #: Seconds a query may run before it is stopped (``--timeout``).
 DEFAULT_TIMEOUT = 30.0
+
+#: Megabytes a query may add to its process before it is stopped (``--memory``).
+DEFAULT_MEMORY_MB = 2048
 
 _LABEL_NODES = tuple(ox.NamedNode(str(p)) for p in LABEL_PREDICATES)
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -99,11 +105,19 @@ class _ChildError(Exception):
         self.message = message
 
 
-def run_isolated(task: Callable[[], bytes], timeout: float) -> bytes:
-    """Run ``task`` in a forked child and return its bytes; kill it after ``timeout`` s.
+class QueryMemoryLimit(RopaError):
+    """The query grew past its memory limit and was stopped."""
+
+
+def run_isolated(
+    task: Callable[[], bytes], timeout: float, memory_mb: int | None = DEFAULT_MEMORY_MB
+) -> bytes:
+    """Run ``task`` in a forked child and return its bytes; kill it after ``timeout`` s, and
+    let it grow by at most ``memory_mb`` MB (``RLIMIT_AS`` in the child; None: no limit).
 
     pyoxigraph holds the thread until a query ends, so a runaway query can only be
-    stopped by stopping its process. The child shares the parent's store copy-on-write.
+    stopped by stopping its process. The child shares the parent's store copy-on-write;
+    the memory limit counts what the child adds to the address space it started with.
 
     >>> run_isolated(lambda: b"answer", 5)
     b'answer'
@@ -111,28 +125,20 @@ def run_isolated(task: Callable[[], bytes], timeout: float) -> bytes:
     Traceback (most recent call last):
     ...
     checker.query.text.QueryTimeout: query stopped after 0.2 s: it ran past the time limit (--timeout)
+    >>> run_isolated(lambda: bytes(300 << 20), 30, memory_mb=100)
+    Traceback (most recent call last):
+    ...
+    checker.query.engines.QueryMemoryLimit: query stopped: it uses more than 100 MB of memory (--memory)
     """
     if not hasattr(os, "fork"):  # pragma: no cover - Windows: no fork, no enforced limit
         return task()
     read_fd, write_fd = os.pipe()
+    err_read, err_write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: run, write, leave without running the parent's exit handlers
-        status = 0
-        try:
-            os.close(read_fd)
-            try:
-                payload = b"K" + task()
-            except BaseException as exc:
-                kind = "syntax" if isinstance(exc, SyntaxError) else type(exc).__name__
-                payload = b"E" + json.dumps({"kind": kind, "message": str(exc)}).encode()
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(write_fd, view) :]
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
+        _child(task, read_fd, write_fd, err_read, err_write, memory_mb)
     os.close(write_fd)
+    os.close(err_write)
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout
     finished = False
@@ -152,7 +158,13 @@ def run_isolated(task: Callable[[], bytes], timeout: float) -> bytes:
         os.close(read_fd)
         if not finished:
             os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        ended = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        os.set_blocking(err_read, False)
+        try:
+            said = os.read(err_read, 1 << 16).decode("utf-8", "replace")
+        except BlockingIOError:
+            said = ""
+        os.close(err_read)
     if not finished:
         raise QueryTimeout(
             f"query stopped after {timeout:g} s: it ran past the time limit (--timeout)"
@@ -160,10 +172,64 @@ def run_isolated(task: Callable[[], bytes], timeout: float) -> bytes:
     payload = b"".join(chunks)
     if payload[:1] == b"K":
         return payload[1:]
+    memory = QueryMemoryLimit(
+        f"query stopped: it uses more than {memory_mb} MB of memory (--memory)"
+    )
     if payload[:1] == b"E":
         error = json.loads(payload[1:])
+        if error["kind"] == "MemoryError" and memory_mb is not None:
+            raise memory
         raise _ChildError(error["kind"], error["message"])
-    raise RopaError("the query process ended without an answer (out of memory?)")
+    if "memory allocation of" in said and memory_mb is not None:
+        raise memory
+    if "overflowed its stack" in said or ended == -signal.SIGSEGV:
+        raise RopaError(
+            "the query process crashed (its stack overflowed): is the query nested too deeply?"
+        )
+    raise RopaError(f"the query process ended without an answer (status {ended})")
+
+
+def _child(
+    task: Callable[[], bytes],
+    read_fd: int,
+    write_fd: int,
+    err_read: int,
+    err_write: int,
+    memory_mb: int | None,
+) -> NoReturn:
+    """The forked child of :func:`run_isolated`: cap, run, write, leave without running the
+    parent's exit handlers. Its stderr goes to the parent (an allocation failure says so)."""
+    status = 0
+    try:
+        os.close(read_fd)
+        os.close(err_read)
+        os.dup2(err_write, 2)
+        faulthandler.disable()  # a crash is reported by the parent, not dumped on a terminal
+        if memory_mb is not None:
+            _cap_address_space(memory_mb)
+        try:
+            payload = b"K" + task()
+        except BaseException as exc:
+            kind = "syntax" if isinstance(exc, SyntaxError) else type(exc).__name__
+            payload = b"E" + json.dumps({"kind": kind, "message": str(exc)}).encode()
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(write_fd, view) :]
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _cap_address_space(megabytes: int) -> None:
+    """Let this process's address space grow by ``megabytes`` at most (Linux: ``/proc``)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            size = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):  # pragma: no cover - not Linux
+        return
+    limit = size * 1024 + (megabytes << 20)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 class LocalEngine(Engine):
@@ -172,11 +238,18 @@ class LocalEngine(Engine):
     Args:
         store: the store to query (its default graph holds the graph).
         prefixes: prefixes queries may use without declaring them.
+        memory_mb: megabytes a query may add to its process (None: no limit).
     """
 
-    def __init__(self, store: ox.Store, prefixes: Mapping[str, str] = QUERY_PREFIXES):
+    def __init__(
+        self,
+        store: ox.Store,
+        prefixes: Mapping[str, str] = QUERY_PREFIXES,
+        memory_mb: int | None = DEFAULT_MEMORY_MB,
+    ):
         self.store = store
         self.prefixes = dict(prefixes)
+        self.memory_mb = memory_mb
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path] = ()) -> LocalEngine:
@@ -204,6 +277,7 @@ class LocalEngine(Engine):
             QueryRefused: a federated SERVICE call.
             QuerySyntaxError: the query does not parse (with line and column).
             QueryTimeout: the query ran past ``timeout`` seconds.
+            QueryMemoryLimit: the query grew past :attr:`memory_mb`.
         """
         query = _as_query(query)
         check_read_only(query, allow_service=False)
@@ -228,7 +302,7 @@ class LocalEngine(Engine):
             return json.dumps(head).encode() + b"\n" + data
 
         try:
-            payload = run_isolated(task, timeout)
+            payload = run_isolated(task, timeout, self.memory_mb)
         except _ChildError as exc:
             if exc.kind == "syntax":
                 raise syntax_error(exc.message, query) from None

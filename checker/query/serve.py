@@ -13,8 +13,14 @@ at ``http://127.0.0.1:PORT/sparql``:
 - Read-only: an update (``update=``, ``application/sparql-update``, or update text sent as
   a query) is refused with 403 Forbidden, and so is a federated ``SERVICE`` call (the
   server would otherwise fetch URLs on a client's behalf). Other methods: 405.
-- Every query runs in a child process with a time limit (see :func:`checker.query.engines.run_isolated`);
-  past it the client gets 503. At most ``max_concurrent`` queries run at once.
+- Every query runs in a child process with a time limit and a memory limit (see
+  :func:`checker.query.engines.run_isolated`); past either, the client gets 503.
+- Shared fairly, never hanging: at most ``max_concurrent`` queries run at once, and no
+  client (address) holds more than half of those slots (at least one); a request that
+  finds no slot for it gets 503 at once, with ``Retry-After``. At most
+  ``max_connections`` connections are open (the next one gets 503 and is closed); a
+  client that sends nothing for :data:`SOCKET_TIMEOUT` seconds is dropped; the listen
+  backlog is :data:`BACKLOG`.
 - ``GET /sparql`` without a query returns the SPARQL 1.1 Service Description.
 
 Loopback by default; then requests must name a loopback host (``Host:``), which stops a web
@@ -32,12 +38,18 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
 from checker.errors import RopaError
-from checker.query.engines import DEFAULT_TIMEOUT, LocalEngine, NotAcceptable
+from checker.query.engines import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    LocalEngine,
+    NotAcceptable,
+    QueryMemoryLimit,
+)
 from checker.query.text import QueryRefused, QuerySyntaxError, QueryText, QueryTimeout
 
 #: The path of the query endpoint.
@@ -48,6 +60,24 @@ DEFAULT_PORT = 7878
 
 #: Longest query text accepted, in bytes.
 MAX_QUERY_BYTES = 1 << 20
+
+#: Connections the kernel queues before the server accepts them.
+BACKLOG = 128
+
+#: Seconds a client may take to send its request (and to read the answer) before the
+#: connection is dropped: a client that declares a body and never sends it holds nothing.
+SOCKET_TIMEOUT = 10.0
+
+#: Connections open at once; past it a new one gets 503 and is closed.
+MAX_CONNECTIONS = 64
+
+_BUSY_TEXT = b"too many connections at once; try again\n"
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Retry-After: 1\r\nConnection: close\r\n"
+    + f"Content-Length: {len(_BUSY_TEXT)}\r\n\r\n".encode()
+    + _BUSY_TEXT
+)
 
 T = TypeVar("T")
 
@@ -149,10 +179,35 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class Slots:
+    """The query slots, shared fairly: no client holds more than its share of them."""
+
+    def __init__(self, total: int) -> None:
+        self.total = max(1, total)
+        self.share = max(1, self.total // 2)
+        self.lock = threading.Lock()
+        self.held: dict[str, int] = {}
+
+    def take(self, client: str) -> bool:
+        """Take a slot for ``client`` now, or say there is none (never waits)."""
+        with self.lock:
+            if sum(self.held.values()) >= self.total or self.held.get(client, 0) >= self.share:
+                return False
+            self.held[client] = self.held.get(client, 0) + 1
+            return True
+
+    def give_back(self, client: str) -> None:
+        with self.lock:
+            self.held[client] -= 1
+            if not self.held[client]:
+                del self.held[client]
+
+
 class EndpointServer(ThreadingHTTPServer):
     """The HTTP server: one thread per connection, one child process per query."""
 
     daemon_threads = True
+    request_queue_size = BACKLOG
 
     def __init__(
         self,
@@ -163,14 +218,42 @@ class EndpointServer(ThreadingHTTPServer):
         cors: str | None = None,
         quiet: bool = False,
         max_concurrent: int = 4,
+        max_connections: int = MAX_CONNECTIONS,
     ):
         self.engine = engine
         self.query_timeout = timeout
         self.cors = cors
         self.quiet = quiet
-        self.slots = threading.BoundedSemaphore(max_concurrent)
+        self.slots = Slots(max_concurrent)
+        self.max_connections = max_connections
+        self.connections = 0
+        self.connections_lock = threading.Lock()
         self.triples = len(engine.store)
         super().__init__(address, SparqlHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in a thread, or, past :attr:`max_connections`, answer 503
+        at once and close it."""
+        with self.connections_lock:
+            full = self.connections >= self.max_connections
+            if not full:
+                self.connections += 1
+        if full:
+            try:
+                request.settimeout(1.0)
+                request.sendall(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self.connections_lock:
+                self.connections -= 1
 
     @property
     def url(self) -> str:
@@ -219,6 +302,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     server: EndpointServer
     server_version = "ropa-kg-sparql/0.1"
+    timeout = SOCKET_TIMEOUT  # seconds to send the request; then the connection is dropped
 
     # --- HTTP methods ---
 
@@ -316,8 +400,9 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if results is None and graphs is None:
             self._error(406, "no acceptable format: ask for SPARQL JSON, XML, CSV, TSV or RDF")
             return
-        if not self.server.slots.acquire(timeout=self.server.query_timeout):
-            self._error(503, "too many queries at once; try again")
+        client = str(self.client_address[0])
+        if not self.server.slots.take(client):
+            self._error(503, "too many queries at once (or this client's share of them); try again")
             return
         try:
             raw = self.server.engine.raw(
@@ -332,7 +417,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
             self._error(403, str(exc))
         except QuerySyntaxError as exc:
             self._error(400, str(exc))
-        except QueryTimeout as exc:
+        except (QueryTimeout, QueryMemoryLimit) as exc:
             self._error(503, str(exc))
         except NotAcceptable as exc:
             self._error(406, str(exc))
@@ -341,7 +426,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         else:
             self._send(200, raw.data, _with_charset(raw.media_type))
         finally:
-            self.server.slots.release()
+            self.server.slots.give_back(client)
 
     def _service_description(self) -> None:
         chosen = negotiate(self.headers.get("Accept"), GRAPH_TYPES)
@@ -379,6 +464,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.send_header("Vary", "Accept")
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if status == 503:
+            self.send_header("Retry-After", "1")
         self._cors_headers()
         self.end_headers()
         if self.command != "HEAD":
@@ -418,6 +505,7 @@ def make_server(
     cors: str | None = None,
     quiet: bool = False,
     max_concurrent: int = 4,
+    max_connections: int = MAX_CONNECTIONS,
 ) -> EndpointServer:
     """An endpoint server bound to ``host:port`` (port 0: a free port), not yet serving.
 
@@ -434,6 +522,7 @@ def make_server(
             cors=cors,
             quiet=quiet,
             max_concurrent=max_concurrent,
+            max_connections=max_connections,
         )
     except OSError as exc:
         raise RopaError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
@@ -445,12 +534,14 @@ def serve(
     host: str = "127.0.0.1",
     port: int = DEFAULT_PORT,
     timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
     cors: str | None = None,
     announce: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
 ) -> None:
     """Build the graph and serve it until interrupted (``ropa serve``)."""
     server = make_server(LocalEngine(ox.Store()), host, port, timeout=timeout, cors=cors)
     server.engine = LocalEngine.from_paths(paths)  # after binding: a busy port fails fast
+    server.engine.memory_mb = memory_mb
     server.triples = len(server.engine.store)
     if not is_loopback(host):
         announce(
@@ -458,7 +549,7 @@ def serve(
         )
     announce(
         f"serving {server.triples} triples read-only at {server.url} "
-        f"(time limit {timeout:g} s per query; Ctrl-C stops)"
+        f"(per query: time limit {timeout:g} s, memory limit {memory_mb} MB; Ctrl-C stops)"
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on TERM as on Ctrl-C
