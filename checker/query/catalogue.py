@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -80,6 +81,22 @@ def registers_in(store: ox.Store) -> list[Register]:
             controller.value if isinstance(controller, ox.NamedNode) else None,
         )
     return list(found.values())
+
+
+def graph_for(register: Register) -> str:
+    """The named graph of a register: its IRI with ``#graph``.
+
+    >>> graph_for(Register("https://e.org/reg/customs-register", None, None))
+    'https://e.org/reg/customs-register#graph'
+    """
+    return register.iri.split("#", 1)[0] + "#graph"
+
+
+def graph_name(built: ox.Store, path: Path) -> str:
+    """The graph a built record set or file is published to: its register's (one register),
+    else the file's own ``file:`` IRI."""
+    registers = registers_in(built)
+    return graph_for(registers[0]) if len(registers) == 1 else path.resolve().as_uri()
 
 
 def _datetime(moment: datetime) -> str:

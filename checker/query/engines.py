@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from checker.errors import InputError, RopaError
 from checker.graph.build import build
 from checker.graph.store import ox_store
-from checker.query.catalogue import CATALOGUE, catalogue_graphs
+from checker.query.catalogue import CATALOGUE, catalogue_graphs, graph_name
 from checker.query.client import Client, StoreError, StoreTimeout, check_endpoint
 from checker.query.results import Boolean, Result, Solutions, Term, solutions_from, triples_from
 from checker.query.store import SparqlStore
@@ -253,8 +253,19 @@ class LocalEngine(Engine):
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path] = ()) -> LocalEngine:
-        """Build the graph from records and RDF files (default: the shipped register)."""
-        return cls(ox_store(build(list(paths))))
+        """Build the graph from records and RDF files (default: the shipped register).
+
+        With several PATHS, each is also built into a named graph of its own, named as
+        ``ropa publish`` names it (:func:`checker.query.catalogue.graph_name`), so that a
+        query can ask which register states what (``GRAPH ?g``), as it can on a store.
+        """
+        store = ox_store(build(list(paths)))
+        if len(paths) > 1:
+            for path in paths:
+                part = ox_store(build([path]))
+                graph = ox.NamedNode(graph_name(part, path))
+                store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in part)
+        return cls(store)
 
     def raw(
         self,

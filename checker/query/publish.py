@@ -47,6 +47,7 @@ from checker.query.catalogue import (
     PROLOGUE,
     Register,
     entry_update,
+    graph_for,
     registers_in,
     staging_announcement,
     stale_staging,
@@ -135,15 +136,6 @@ def sparql_endpoint_for(store_endpoint: str) -> str | None:
             path = parts.path[: -len(suffix)] + replacement
             return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
     return None
-
-
-def graph_for(register: Register) -> str:
-    """The named graph of a register: its IRI with ``#graph``.
-
-    >>> graph_for(Register("https://e.org/reg/customs-register", None, None))
-    'https://e.org/reg/customs-register#graph'
-    """
-    return register.iri.split("#", 1)[0] + "#graph"
 
 
 def version_of(paths: Sequence[Path]) -> str | None:
