@@ -239,8 +239,10 @@ class _Scope:
     written once per scope, however many tests use it.
     """
 
-    def __init__(self, compiler: _Compiler) -> None:
+    def __init__(self, compiler: _Compiler, key: str = "", source: str = "") -> None:
         self.compiler = compiler
+        self.key = key  # portable: the variable the sets are about ...
+        self.source = source  # ... and a pattern that binds every value it takes
         self.sets: dict[tuple[str, str, str, int], str] = {}
         self.lookups: dict[str, str] = {}
 
@@ -249,6 +251,10 @@ class _Scope:
         if at_least <= 0:
             return "true"
         flag = self.sets.setdefault((x, where, counted, at_least), self.compiler.variable())
+        if self.compiler.portable:
+            if x != self.key:
+                raise ValueError(f"a set about {x} in a scope about {self.key}")
+            return f"({flag} = 1)"
         return f"BOUND({flag})"
 
     def lookup(self, pattern: str, variable: str) -> str:
@@ -257,6 +263,8 @@ class _Scope:
 
     def __str__(self) -> str:
         blocks = [f"OPTIONAL {{ {pattern} }}" for pattern in self.lookups]
+        if self.compiler.portable and self.sets:
+            return " ".join([self.flags(), *blocks])
         for (x, where, counted, at_least), flag in self.sets.items():
             if at_least == 1:
                 select = f"SELECT DISTINCT {x} (true AS {flag}) WHERE {{ {where} }}"
@@ -267,6 +275,33 @@ class _Scope:
                 )
             blocks.append(f"OPTIONAL {{ {select}{self.compiler.limit} }}")
         return " ".join(blocks)
+
+    def flags(self) -> str:
+        """Portable: every set as a 0/1 flag of each value of :attr:`key`, in one subquery
+        that a store computes once: the union of the keys (all flags 0) and of each set
+        (its flag 1), grouped by key. A store then joins it like any other pattern; Virtuoso
+        7.2 evaluates an ``OPTIONAL { SELECT ... }`` again for every row (and a set with a
+        transitive path wrongly after the first), a fraction of a second each."""
+        flags = list(self.sets.values())
+        limit = self.compiler.limit
+
+        def branch(rows: str, on: str | None) -> str:
+            binds = " ".join(f"BIND({1 if f == on else 0} AS {f}_in)" for f in flags)
+            return f"{{ {{ {rows}{limit} }} {binds} }}"
+
+        branches = [branch(f"SELECT DISTINCT {self.key} WHERE {{ {self.source} }}", None)]
+        for (x, where, counted, at_least), flag in self.sets.items():
+            if at_least == 1:
+                rows = f"SELECT DISTINCT {x} WHERE {{ {where} }}"
+            else:
+                rows = (
+                    f"SELECT {x} WHERE {{ {where} }} GROUP BY {x} "
+                    f"HAVING (COUNT(DISTINCT {counted}) >= {at_least})"
+                )
+            branches.append(branch(rows, flag))
+        maxima = " ".join(f"(MAX({f}_in) AS {f})" for f in flags)
+        union = " UNION ".join(branches)
+        return f"{{ SELECT {self.key} {maxima} WHERE {{ {union} }} GROUP BY {self.key} }}"
 
 
 class _Compiler:
@@ -467,7 +502,8 @@ class _Compiler:
     def values_tests(self, shape: Term, f: str, scope: _Scope) -> list[str]:
         """Every value of ``f`` over the path of the property ``shape`` passes its
         value-type constraints: ``f`` has no value that fails one."""
-        inner, v = _Scope(self), self.variable()
+        v = self.variable()
+        inner = _Scope(self, v, f"{f} {self.path(shape)} {v}")
         tests = self.value_tests(shape, v, inner)
         if not tests:
             return []
@@ -498,7 +534,8 @@ class _Compiler:
         if len(qualified) > 1 or (qualified and low is None and high is None):
             raise ValueError(f"shape {shape}: one sh:qualifiedValueShape with its counts")
         for node in qualified:
-            inner, v = _Scope(self), self.variable()
+            v = self.variable()
+            inner = _Scope(self, v, f"{f} {path} {v}")
             test = self.conforms(node, v, inner)  # first: it fills ``inner``
             conforming = f"{f} {path} {v} {inner} FILTER({test})"
             if low is not None:
@@ -520,7 +557,9 @@ class _Compiler:
             shapes |= {q.subject for q in self.shapes.quads_for_pattern(None, target, None)}
         queries = []
         for shape in sorted(shapes, key=str):
-            self.conforms(shape, "?focus", _Scope(self))  # checks it and its nested shapes
+            self.conforms(
+                shape, "?focus", _Scope(self, "?focus")
+            )  # checks it and its nested shapes
             targets = self.targets(shape)
             if targets is None:
                 continue
@@ -553,7 +592,8 @@ class _Compiler:
 
     def node_queries(self, shape: Term, targets: str) -> list[_Query]:
         queries = []
-        name, severity, scope = _name(shape), self.severity(shape), _Scope(self)
+        name, severity = _name(shape), self.severity(shape)
+        scope = _Scope(self, "?focus", targets)
         tests = self.value_tests(shape, "?focus", scope)
         if tests:
             where = f"{targets} {scope} FILTER(!{_all(tests)})"
@@ -569,13 +609,13 @@ class _Compiler:
         name, severity, path = _name(shape), self.severity(shape), self.path(shape)
         result_path = self.one(shape, "path")
         result_path = result_path.value if isinstance(result_path, ox.NamedNode) else None
-        scope = _Scope(self)
+        scope = _Scope(self, "?value", f"{targets} ?focus {path} ?value")
         tests = self.value_tests(shape, "?value", scope)
         if tests:
             where = f"{targets} ?focus {path} ?value {scope} FILTER(!{_all(tests)})"
             sparql = _select("?focus ?value", where)
             queries.append(_Query(name, result_path, severity, "value", sparql))
-        scope = _Scope(self)
+        scope = _Scope(self, "?focus", targets)
         tests = self.count_tests(shape, "?focus", scope)
         if tests:
             where = f"{targets} {scope} FILTER(!{_all(tests)})"
