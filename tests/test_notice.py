@@ -26,9 +26,9 @@ from checker.notice.compose import (
     Notice,
     compose_notice,
     notice_text,
-    period_words,
     render_notice,
 )
+from checker.vocab.durations import words as period_words
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTICE = FIXTURES / "notice"
@@ -527,7 +527,7 @@ def test_complete_translation_needs_no_language_note() -> None:
     ],
 )
 def test_period_words(value: str, lang: str, words: str | None) -> None:
-    assert period_words(value, lang) == words
+    assert period_words(value, lang, spelled=True) == words
 
 
 # --- Determinism ---------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 """The fixed wording of the privacy notice in English, Finnish and Swedish.
 
-Everything the notice says in its own words lives here: headings, sentences, the plain
-words of retention periods, and the names of the GDPR's own legal bases (Art. 6(1)) and
-data-subject rights (Art. 7(3), 13-22, 77). Those are terms of the Regulation, so the notice
+Everything the notice says in its own words lives here: headings, sentences, and the names
+of the GDPR's own legal bases (Art. 6(1)) and data-subject rights (Art. 7(3), 13-22, 77). Those are terms of the Regulation, so the notice
 words them itself in each language and cites the article; *which* of them apply is never
 decided here but derived from the graph (``dpv:hasRight`` of each legal basis). Every other
 term is shown with its label from the graph (see :mod:`checker.notice.compose`).
 
-Placeholders in ``{braces}`` are filled with terms by :func:`checker.notice.compose.fill`.
+Placeholders in ``{braces}`` are filled with terms by :func:`checker.notice.model.fill`; the plain words of
+retention periods come from :func:`checker.vocab.durations.words`.
 
 Finnish and Swedish follow the official language versions of the GDPR
 (tietosuoja-asetus / dataskyddsförordningen) and the Finnish usage of public authorities:
@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from typing import Final
 
+from checker.vocab.namespaces import EU_GDPR as GDPR_NAMESPACE
+
 #: Languages the notice can be written in.
 LANGUAGES: Final = ("en", "fi", "sv")
 
-EU_GDPR: Final = "https://w3id.org/dpv/legal/eu/gdpr#"
+EU_GDPR: Final = str(GDPR_NAMESPACE._NS)
 
 PHRASES: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -697,71 +699,3 @@ RIGHTS: Final[dict[str, dict[str, tuple[str, str]]]] = {
 #: The rights a data subject usually asks about (GDPR Art. 15-18, 20, 21). The notice says
 #: which of them the legal basis does *not* give, so nobody expects erasure under Art. 6(1)(c).
 ASKED_RIGHTS: Final = tuple(EU_GDPR + a for a in ("A15", "A16", "A17", "A18", "A20", "A21"))
-
-#: Number words for plain retention periods; larger numbers are written in digits.
-NUMBERS: Final[dict[str, tuple[str, ...]]] = {
-    "en": (
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-    ),
-    "fi": (
-        "nolla",
-        "yksi",
-        "kaksi",
-        "kolme",
-        "neljä",
-        "viisi",
-        "kuusi",
-        "seitsemän",
-        "kahdeksan",
-        "yhdeksän",
-        "kymmenen",
-    ),
-    "sv": ("noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio"),
-}
-
-#: Units of ISO 8601 durations: (singular, plural) in each language. Finnish uses the
-#: partitive after numbers above one ("kaksi vuotta"); Swedish "en" words take "en", not "ett".
-UNITS: Final[dict[str, dict[str, tuple[str, str]]]] = {
-    "en": {
-        "Y": ("year", "years"),
-        "M": ("month", "months"),
-        "W": ("week", "weeks"),
-        "D": ("day", "days"),
-        "H": ("hour", "hours"),
-        "TM": ("minute", "minutes"),
-        "S": ("second", "seconds"),
-    },
-    "fi": {
-        "Y": ("vuosi", "vuotta"),
-        "M": ("kuukausi", "kuukautta"),
-        "W": ("viikko", "viikkoa"),
-        "D": ("päivä", "päivää"),
-        "H": ("tunti", "tuntia"),
-        "TM": ("minuutti", "minuuttia"),
-        "S": ("sekunti", "sekuntia"),
-    },
-    "sv": {
-        "Y": ("år", "år"),
-        "M": ("månad", "månader"),
-        "W": ("vecka", "veckor"),
-        "D": ("dag", "dagar"),
-        "H": ("timme", "timmar"),
-        "TM": ("minut", "minuter"),
-        "S": ("sekund", "sekunder"),
-    },
-}
-
-#: Swedish units whose "one" is "en" (common gender) rather than "ett".
-SV_COMMON_GENDER: Final = frozenset({"M", "W", "D", "H", "TM", "S"})
