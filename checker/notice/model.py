@@ -25,7 +25,7 @@ GAP_ARTICLES: Final = {
     "legitimate_interest": "13(1)(d), 14(2)(b)",
     "personal_data": "14(1)(d)",
     "transfer_safeguards": "13(1)(f), 14(1)(f)",
-    "processor_location": "13(1)(f), 14(1)(f)",
+    "processor_location": "30(1)(e)",
     "retention": "13(2)(a), 14(2)(a)",
     "retention_period": "13(2)(a), 14(2)(a)",
     "rights": "13(2)(b), 14(2)(c)",

@@ -81,6 +81,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.provided_by": "Provided by: {value}",
         "field.provides": "Provides: {value}",
         "field.necessity": "Providing the data: {value}",
+        "field.consequences": "If the data are not provided: {value}",
+        "field.website": "Website: {value}",
         "field.contact": "Contact: {value}",
         "field.email": "Email: {value}",
         "field.telephone": "Telephone: {value}",
@@ -108,8 +110,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "access.condition": "{data}: also processed by {who} ({condition}).",
         "transfers.none": "No transfer of personal data to a third country or an international "
         "organisation is recorded.",
-        "transfers.unknown": "The records do not state where these processors process the "
-        "data: {value}.",
+        "transfers.unknown": "The records do not state where these processors, or systems "
+        "that processors provide, process the data: {value}.",
         "transfers.item": "{who} in {country}",
         "special.intro": "Personal data of special categories (GDPR Art. 9(1)) may be processed:",
         "automated.intro": "The following processing involves automated decision-making "
@@ -119,10 +121,19 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "in this notice.",
         "rights.basis": "Where the legal basis is {basis}, you have these rights:",
         "rights.not_applicable": "These rights do not apply on this legal basis: {rights}.",
+        "condition.extent": "This right does not apply to the extent the processing is "
+        "necessary for compliance with a legal obligation or for a task carried out in the "
+        "public interest or in the exercise of official authority (GDPR Art. 17(3)(b)).",
+        "condition.automated": "This right applies only where the processing is carried out "
+        "by automated means (GDPR Art. 20(1)(b)).",
+        "condition.direct_marketing": "You may object at any time to the processing of your "
+        "personal data for direct marketing (GDPR Art. 21(2)).",
+        "condition.only_bases": "Only as far as the processing rests on {bases}.",
         "complaint.right": "You have the right to lodge a complaint with a supervisory "
         "authority, in particular in the Member State of your habitual residence, place of "
         "work or place of the alleged infringement (GDPR Art. 77).",
         "complaint.by_location": "The supervisory authority for a controller in {country}:",
+        "complaint.named": "The supervisory authority named in the records:",
         "complaint.by_law": "The processing rests on a legal obligation or a public task under "
         "the law of {country}, so the supervisory authority of that Member State is competent "
         "(GDPR Art. 55(2)):",
@@ -149,10 +160,11 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "gap.retention": "retention period, or the criteria used to determine it",
         "gap.retention_period": "retention period of a retention rule that states none",
         "gap.rights": "rights of the data subject (none can be derived from this legal basis)",
-        "gap.authority": "supervisory authority (the controller's country is not recorded)",
+        "gap.authority": "supervisory authority (the records name none, and neither the "
+        "controller's country nor a Member State's law it acts under leads to one)",
         "gap.transfer_safeguards": "safeguards for a transfer to a third country",
-        "gap.processor_location": "where the processor processes the data (whether they leave "
-        "the EU/EEA)",
+        "gap.processor_location": "where a processor, or a system a processor provides, "
+        "processes the data (the records cannot tell whether they leave the EU/EEA)",
         "gap.requirement": "whether providing the data is a statutory or contractual "
         "requirement, and the consequences of not providing them",
         # Retention in plain words
@@ -217,6 +229,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.provided_by": "Tarjoaja: {value}",
         "field.provides": "Tarjoaa: {value}",
         "field.necessity": "Tietojen antaminen: {value}",
+        "field.consequences": "Jos tietoja ei anneta: {value}",
+        "field.website": "Verkkosivusto: {value}",
         "field.contact": "Yhteyshenkilö: {value}",
         "field.email": "Sähköposti: {value}",
         "field.telephone": "Puhelin: {value}",
@@ -244,7 +258,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "transfers.none": "Henkilötietojen siirtoja kolmansiin maihin tai kansainvälisille "
         "järjestöille ei ole kirjattu.",
         "transfers.unknown": "Käsittelytoimien selosteessa ei kerrota, missä seuraavat "
-        "käsittelijät käsittelevät tietoja: {value}.",
+        "käsittelijät tai käsittelijöiden tarjoamat järjestelmät käsittelevät tietoja: {value}.",
         "transfers.item": "{who}, sijainti: {country}",
         "special.intro": "Erityisiin henkilötietoryhmiin (tietosuoja-asetuksen 9 artiklan "
         "1 kohta) kuuluvia tietoja voidaan käsitellä:",
@@ -256,11 +270,21 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "rights.basis": "Kun oikeusperuste on {basis}, sinulla on seuraavat oikeudet:",
         "rights.not_applicable": "Seuraavat oikeudet eivät ole käytettävissä tällä "
         "oikeusperusteella: {rights}.",
+        "condition.extent": "Oikeus ei koske tietoja siltä osin kuin käsittely on tarpeen "
+        "rekisterinpitäjän lakisääteisen velvoitteen noudattamiseksi taikka yleistä etua "
+        "koskevan tehtävän suorittamiseksi tai julkisen vallan käyttämiseksi "
+        "(tietosuoja-asetuksen 17 artiklan 3 kohdan b alakohta).",
+        "condition.automated": "Oikeus koskee vain käsittelyä, joka suoritetaan "
+        "automaattisesti (tietosuoja-asetuksen 20 artiklan 1 kohdan b alakohta).",
+        "condition.direct_marketing": "Voit milloin tahansa vastustaa henkilötietojesi "
+        "käsittelyä suoramarkkinointia varten (tietosuoja-asetuksen 21 artiklan 2 kohta).",
+        "condition.only_bases": "Vain siltä osin kuin käsittely perustuu seuraavaan: {bases}.",
         "complaint.right": "Sinulla on oikeus tehdä valitus valvontaviranomaiselle erityisesti "
         "siinä jäsenvaltiossa, jossa on vakinainen asuinpaikkasi tai työpaikkasi tai jossa "
         "väitetty rikkominen on tapahtunut (tietosuoja-asetuksen 77 artikla).",
         "complaint.by_location": "Valvontaviranomainen, kun rekisterinpitäjä sijaitsee maassa "
         "{country}:",
+        "complaint.named": "Käsittelytoimien selosteessa nimetty valvontaviranomainen:",
         "complaint.by_law": "Käsittely perustuu lakisääteiseen velvoitteeseen tai yleisen edun "
         "mukaiseen tehtävään, josta säädetään maan {country} lainsäädännössä, joten "
         "toimivaltainen on kyseisen jäsenvaltion valvontaviranomainen (tietosuoja-asetuksen "
@@ -287,10 +311,11 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "gap.retention": "säilytysaika tai sen määrittämisperusteet",
         "gap.retention_period": "säilytyssäännön säilytysaika, jota ei ole ilmoitettu",
         "gap.rights": "rekisteröidyn oikeudet (oikeusperusteesta ei voida johtaa oikeuksia)",
-        "gap.authority": "valvontaviranomainen (rekisterinpitäjän sijaintimaata ei ole kirjattu)",
+        "gap.authority": "valvontaviranomainen (sitä ei ole nimetty, eikä sitä voi päätellä "
+        "rekisterinpitäjän sijaintimaasta tai jäsenvaltion laista, johon käsittely perustuu)",
         "gap.transfer_safeguards": "suojatoimet siirrolle kolmanteen maahan",
-        "gap.processor_location": "missä käsittelijä käsittelee tietoja (siirtyvätkö tiedot "
-        "EU:n tai ETA:n ulkopuolelle)",
+        "gap.processor_location": "missä käsittelijä tai sen tarjoama järjestelmä käsittelee "
+        "tietoja (selosteesta ei voi päätellä, siirtyvätkö tiedot EU:n tai ETA:n ulkopuolelle)",
         "gap.requirement": "onko tietojen antaminen lakisääteinen tai sopimukseen perustuva "
         "vaatimus ja mitä seuraa, jos tietoja ei anneta",
         "retention.at_most": "enintään {period}",
@@ -354,6 +379,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.provided_by": "Tillhandahålls av: {value}",
         "field.provides": "Tillhandahåller: {value}",
         "field.necessity": "Att lämna uppgifterna: {value}",
+        "field.consequences": "Om uppgifterna inte lämnas: {value}",
+        "field.website": "Webbplats: {value}",
         "field.contact": "Kontaktperson: {value}",
         "field.email": "E-post: {value}",
         "field.telephone": "Telefon: {value}",
@@ -381,7 +408,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "transfers.none": "Inga överföringar av personuppgifter till tredjeländer eller "
         "internationella organisationer har registrerats.",
         "transfers.unknown": "Det framgår inte av registret var följande personuppgiftsbiträden "
-        "behandlar uppgifterna: {value}.",
+        "eller system som biträden tillhandahåller behandlar uppgifterna: {value}.",
         "transfers.item": "{who}, plats: {country}",
         "special.intro": "Särskilda kategorier av personuppgifter (artikel 9.1 i "
         "dataskyddsförordningen) kan behandlas:",
@@ -393,10 +420,20 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "rights.basis": "När den rättsliga grunden är {basis} har du följande rättigheter:",
         "rights.not_applicable": "Följande rättigheter gäller inte på denna rättsliga grund: "
         "{rights}.",
+        "condition.extent": "Rätten gäller inte i den utsträckning behandlingen är nödvändig "
+        "för att fullgöra en rättslig förpliktelse eller för att utföra en uppgift av allmänt "
+        "intresse eller som ett led i myndighetsutövning (artikel 17.3 b i "
+        "dataskyddsförordningen).",
+        "condition.automated": "Rätten gäller endast om behandlingen sker automatiserat "
+        "(artikel 20.1 b i dataskyddsförordningen).",
+        "condition.direct_marketing": "Du kan när som helst invända mot behandling av dina "
+        "personuppgifter för direkt marknadsföring (artikel 21.2 i dataskyddsförordningen).",
+        "condition.only_bases": "Endast i den mån behandlingen grundar sig på {bases}.",
         "complaint.right": "Du har rätt att lämna in klagomål till en tillsynsmyndighet, "
         "särskilt i den medlemsstat där du har din hemvist eller din arbetsplats eller där "
         "det påstådda intrånget begicks (artikel 77 i dataskyddsförordningen).",
         "complaint.by_location": "Tillsynsmyndighet för en personuppgiftsansvarig i {country}:",
+        "complaint.named": "Tillsynsmyndigheten som anges i registret:",
         "complaint.by_law": "Behandlingen grundar sig på en rättslig förpliktelse eller en "
         "uppgift av allmänt intresse enligt lagstiftningen i {country}, så tillsynsmyndigheten "
         "i den medlemsstaten är behörig (artikel 55.2 i dataskyddsförordningen):",
@@ -423,11 +460,12 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "gap.retention": "lagringstiden eller kriterierna för att fastställa den",
         "gap.retention_period": "lagringstid för en lagringsregel som inte anger någon",
         "gap.rights": "den registrerades rättigheter (inga kan härledas ur den rättsliga grunden)",
-        "gap.authority": "tillsynsmyndighet (den personuppgiftsansvariges land har inte "
-        "registrerats)",
+        "gap.authority": "tillsynsmyndighet (registret anger ingen, och den kan inte härledas "
+        "ur den personuppgiftsansvariges land eller ur en medlemsstats lag som behandlingen "
+        "grundar sig på)",
         "gap.transfer_safeguards": "skyddsåtgärder för en överföring till ett tredjeland",
-        "gap.processor_location": "var personuppgiftsbiträdet behandlar uppgifterna (om de "
-        "lämnar EU/EES)",
+        "gap.processor_location": "var ett personuppgiftsbiträde eller ett system som det "
+        "tillhandahåller behandlar uppgifterna (av registret framgår inte om de lämnar EU/EES)",
         "gap.requirement": "huruvida det är ett lagstadgat eller avtalsenligt krav att lämna "
         "uppgifterna och följderna av att inte lämna dem",
         "retention.at_most": "högst {period}",
@@ -697,5 +735,5 @@ RIGHTS: Final[dict[str, dict[str, tuple[str, str]]]] = {
 }
 
 #: The rights a data subject usually asks about (GDPR Art. 15-18, 20, 21). The notice says
-#: which of them the legal basis does *not* give, so nobody expects erasure under Art. 6(1)(c).
-ASKED_RIGHTS: Final = tuple(EU_GDPR + a for a in ("A15", "A16", "A17", "A18", "A20", "A21"))
+#: which of them the legal basis does *not* give, so nobody expects portability under 6(1)(c).
+ASKED_RIGHTS: Final = ("A15", "A16", "A17", "A18", "A20", "A21")

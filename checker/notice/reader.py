@@ -78,14 +78,17 @@ class Reader:
                 seen.add(term)
                 found.append(term)
 
-    def is_a(self, node: Node, concepts: frozenset[Node] | set[Node]) -> bool:
-        """Whether ``node`` is one of ``concepts``, narrower than one, or an instance of one
-        (:func:`checker.vocab.concepts.kinds`), worked out once per node: the notice asks
-        it of every value of every activity."""
+    def kinds(self, node: Node) -> frozenset[Node]:
+        """Everything ``node`` is (:func:`checker.vocab.concepts.kinds`), worked out once per
+        node: the notice asks it of every value of every activity."""
         found = self._kinds.get(node)
         if found is None:
             found = self._kinds[node] = frozenset(kinds(self.graph, node))
-        return not found.isdisjoint(concepts)
+        return found
+
+    def is_a(self, node: Node, concepts: frozenset[Node] | set[Node]) -> bool:
+        """Whether ``node`` is one of ``concepts``, narrower than one, or an instance of one."""
+        return not self.kinds(node).isdisjoint(concepts)
 
     def reaches_via(self, node: Node, predicate: URIRef, target: Node) -> bool:
         """Whether ``target`` is reached from ``node`` along ``predicate`` (one or more steps)."""
@@ -168,3 +171,9 @@ def measures_of(r: Reader, acts: list[Activity]) -> list[Node]:
     used = {m for a in acts for m in r.graph.objects(a.node, DPV.hasTechnicalOrganisationalMeasure)}
     typed = set(r.graph.subjects(RDF.type, DPV.TechnicalOrganisationalMeasure))
     return r.sort(used | typed)
+
+
+def necessity_of(r: Reader, act: Activity) -> list[Node]:
+    """What the records say about having to provide the data, GDPR Art. 13(2)(e)
+    (``dpv:hasNecessity``: a statutory or contractual requirement, or optional)."""
+    return r.objects(act.node, DPV.hasNecessity)

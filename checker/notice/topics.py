@@ -8,6 +8,7 @@ every item Articles 13/14 require that the graph lacks.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -36,6 +37,7 @@ from checker.notice.reader import (
     controllers_of,
     law_line,
     measures_of,
+    necessity_of,
 )
 from checker.notice.retention import retention_of
 from checker.vocab.concepts import is_special_category, outside_eu_eea
@@ -88,13 +90,12 @@ def purpose_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
         retention = retention_of(r, act)
         if retention:
             children.append(fill(r.t("field.retention"), value=retention))
-        necessity = [
-            o
-            for p, o in r.graph.predicate_objects(act.node)
-            if p != RDF.type and isinstance(o, URIRef) and r.is_a(o, {DPV.Necessity})
-        ]
+        necessity = necessity_of(r, act)
         if necessity:
             children.append(fill(r.t("field.necessity"), value=r.terms(necessity)))
+        consequences = r.labels.text(act.node, ROPA.consequences)
+        if consequences is not None:
+            children.append(fill(r.t("field.consequences"), value=consequences))
         items.append(Item((act.name,), tuple(children), strong=True))
     if items:
         subsections.append(Subsection((r.t("sub.activities"),), (BulletList(tuple(items)),)))
@@ -290,16 +291,28 @@ def _flow_table(r: Reader) -> Table | None:
     return Table(header, tuple(sorted(rows, key=lambda row: [sort_key(cell) for cell in row])))
 
 
+def _located(r: Reader, node: Node) -> list[Node]:
+    """The location terms recorded on a party or system (a free-text location is no term)."""
+    return [p for p in r.objects(node, DPV.hasLocation, DPV.hasCountry) if isinstance(p, URIRef)]
+
+
 def _locations(r: Reader, party: Node) -> list[Node]:
-    """Where a party processes data: its own location, else those of the systems it provides."""
-    own = r.objects(party, DPV.hasLocation, DPV.hasCountry)
-    if own:
-        return own
-    return r.sort(
-        loc
-        for system in r.graph.subjects(ROPA.providedBy, party)
-        for loc in r.graph.objects(system, DPV.hasLocation)
-    )
+    """Where a party processes data: its own location and those of the systems it provides."""
+    systems = r.graph.subjects(ROPA.providedBy, party)
+    return r.sort([*_located(r, party), *(p for s in systems for p in _located(r, s))])
+
+
+def unlocated(r: Reader, processors: Iterable[Node]) -> list[Node]:
+    """Processors, and systems that processors provide, with no recorded location: nobody
+    can tell whether the data leave the EU/EEA there (GDPR Art. 30(1)(e); the check's
+    TRANSFER-LOCATION-UNKNOWN asks the same)."""
+    provided = [
+        s
+        for s, provider in r.graph.subject_objects(ROPA.providedBy)
+        if r.is_a(provider, {DPV.DataProcessor})
+    ]
+    nodes = [n for n in [*processors, *provided] if not isinstance(n, Literal)]
+    return [n for n in r.sort(nodes) if not _located(r, n)]
 
 
 def _transfers(
@@ -327,7 +340,7 @@ def _transfers(
                 r.gap("transfer_safeguards", [act.node])
             text = fill(r.t("transfers.item"), who=who, country=r.term(country))
             items.append(Item(text, tuple(children)))
-    unknown = [p for p in r.sort(processors) if not _locations(r, p)]
+    unknown = unlocated(r, processors)
     r.gap("processor_location", unknown)
     blocks: list[Block] = []
     if items:

@@ -78,6 +78,7 @@ REFERENCE_KINDS: dict[str, frozenset[str]] = {
     "location": frozenset({ANY_TERM}),
     "jurisdiction": frozenset({ANY_TERM}),
     "rights": frozenset({ANY_TERM}),
+    "supervisory_authority": frozenset({"organisations", ANY_TERM}),
 }
 
 PREFIXES = {
@@ -190,9 +191,20 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         return f"{error.instance!r} is not an ISO 8601 duration (write P2Y, P30D, P6M)"
     if error.validator == "pattern" and where.endswith("id"):
         return f"{error.instance!r} is not a valid id (lower-case letters, digits, hyphens)"
-    if error.validator == "oneOf" and where.endswith("name"):
-        return f"{where}: a name is text or a mapping with en (and fi, sv)"
+    if error.validator == "oneOf" and "text" in str(error.schema.get("description", "")):
+        return f"{where}: {_text_problem(error.instance)}"
     return f"{where}: {error.message}" if where else error.message
+
+
+def _text_problem(value: Any) -> str:
+    """Why a name or text is malformed, for the schema message."""
+    if isinstance(value, dict):
+        for tag, text in value.items():
+            if not (isinstance(tag, str) and len(tag) == 2 and tag.isalpha() and tag.islower()):
+                return f"{tag!r} is not a language tag: write a text per language as {{en: ..., fi: ..., sv: ...}}"
+            if not isinstance(text, str) or not text.strip():
+                return f"the {tag} text must be non-empty text"
+    return "a name or text is text, or a mapping of language tags to text ({en: ..., fi: ..., sv: ...})"
 
 
 def _check_schema(doc: Any, name: str) -> None:

@@ -53,6 +53,17 @@ RULE_DURATION_TYPES: dict[str, list[str]] = {
 # Keys of a retention entry that describe its duration node rather than the rule itself.
 _DURATION_KEYS = ("duration", "counted_from", "until", "delegated_to", "maximum")
 
+#: Keys whose value is a text: a string in the register's own language, or {tag: text}.
+TEXT_KEYS = ("name", "description", "condition", "after", "justification")
+
+#: GDPR Art. 13(2)(e): the dpv:hasNecessity of each ``provision.requirement``.
+REQUIREMENTS: dict[str, str] = {
+    "statutory": "ropa:StatutoryRequirement",
+    "contractual": "ropa:ContractualRequirement",
+    "contract-entry": "ropa:ContractEntryRequirement",
+    "voluntary": "dpv:Optional",
+}
+
 
 @cache
 def records_context() -> dict[str, Any]:
@@ -62,8 +73,15 @@ def records_context() -> dict[str, Any]:
     return context
 
 
-def _name(value: Any) -> dict[str, str]:
-    return {"en": value} if isinstance(value, str) else dict(value)
+def _name(value: Any, lang: str = "en") -> dict[str, str]:
+    """A text as a language map: a plain string is in ``lang`` (the register's language)."""
+    return {lang: value} if isinstance(value, str) else dict(value)
+
+
+def _one(value: Any, lang: str) -> str:
+    """One text of a language map: ``lang``'s, else English, else the first tag's."""
+    texts = _name(value, lang)
+    return texts.get(lang) or texts.get("en") or texts[sorted(texts)[0]]
 
 
 def _plain(value: Any) -> Any:
@@ -76,12 +94,18 @@ def _plain(value: Any) -> Any:
 
 
 def _node(
-    data: LineDict, kind: str, file: str, groups: set[str], names: dict[str, str]
+    data: LineDict, kind: str, file: str, groups: set[str], names: dict[str, str], lang: str
 ) -> dict[str, Any]:
     node: dict[str, Any] = _plain(data)
     node["types"] = KIND_TYPES[kind] + node.get("types", [])
-    if "name" in node:
-        node["name"] = _name(node["name"])
+    for key in TEXT_KEYS:
+        if key in node:
+            node[key] = _name(node[key], lang)
+    if kind == "activities" and "provision" in node:
+        provision = node.pop("provision")
+        node["necessity"] = REQUIREMENTS[provision["requirement"]]
+        if "consequences" in provision:
+            node["consequences"] = _name(provision["consequences"], lang)
     node["record_file"] = file
     node["record_line"] = data.line
     if kind == "organisations" and "dpo" in node:
@@ -89,7 +113,7 @@ def _node(
         node["dpo"] = {
             "id": f"{data['id']}#dpo",
             "types": ["dpv:DataProtectionOfficer"],
-            "name": _name(dpo["name"]),
+            "name": _name(dpo["name"], lang),
             "contact": {
                 "id": f"{data['id']}#dpo-contact",
                 "types": ["dpv:Entity"],
@@ -102,7 +126,7 @@ def _node(
         node["contact"] = {
             "id": f"{data['id']}#contact",
             "types": ["dpv:Entity"],
-            "name": _name(contact["name"]),
+            "name": _name(contact["name"], lang),
             **{k: contact[k] for k in ("email", "telephone") if k in contact},
         }
     if kind == "flows" and "name" not in node:
@@ -171,9 +195,8 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
     context = dict(records_context())
     context["@base"] = reg["base"]
     groups = {e.id for e in records.of_kind("data_groups")}
-    names = {
-        e.id: _name(e.data["name"])["en"] for e in records.entries.values() if "name" in e.data
-    }
+    lang = str(reg["document"].get("language", "en"))
+    names = {e.id: _one(e.data["name"], lang) for e in records.entries.values() if "name" in e.data}
     document_id = f"{reg['id']}#document"
     graph: list[dict[str, Any]] = []
 
@@ -183,8 +206,8 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
             {
                 "id": f"{reg['id']}#section-{section['id']}",
                 "types": ["ropa:Section"],
-                "name": {"en": section["heading"]},
-                "heading": section["heading"],
+                "name": _name(section["heading"], lang),
+                "heading": _name(section["heading"], lang),
                 "order": order,
             }
         )
@@ -192,8 +215,8 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
         {
             "id": document_id,
             "types": ["ropa:RegisterDescription"],
-            "name": {"en": reg["document"]["title"]},
-            "title": reg["document"]["title"],
+            "name": {lang: reg["document"]["title"]},
+            "title": {lang: reg["document"]["title"]},
             **({"language": reg["document"]["language"]} if "language" in reg["document"] else {}),
             "has_part": [s["id"] for s in sections],
         }
@@ -203,10 +226,11 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
         {
             "id": reg["id"],
             "types": ["dpv:ROPA"],
-            "name": {"en": reg["title"]},
-            "title": reg["title"],
-            **({"description": reg["description"]} if "description" in reg else {}),
+            "name": _name(reg["title"], lang),
+            "title": _name(reg["title"], lang),
+            **({"description": _name(reg["description"], lang)} if "description" in reg else {}),
             "controller": reg["controller"],
+            **_register_notice_keys(reg),
             **({"rights": _plain(reg["rights"])} if "rights" in reg else {}),
             "source_document": document_id,
             "has_part": sorted(e.id for e in records.of_kind("activities")),
@@ -216,7 +240,7 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
         }
     )
     for entry in records.entries.values():
-        node = _node(entry.data, entry.kind, entry.record_file, groups, names)
+        node = _node(entry.data, entry.kind, entry.record_file, groups, names, lang)
         if entry.kind == "passages" and entry.id in records.cells:
             node.update(_cell_passage(entry.id, node, records.cells[entry.id], document_id))
         elif entry.kind == "passages":
@@ -247,6 +271,20 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
             node["controller"] = reg["controller"]
         graph.append(node)
     return {"@context": context, "@graph": graph}
+
+
+def _register_notice_keys(reg: LineDict) -> dict[str, Any]:
+    """The register's keys for the notice: its languages, the languages whose texts await
+    the controller's review, and the supervisory authority it names."""
+    keys: dict[str, Any] = {}
+    if "languages" in reg:
+        keys["languages"] = list(reg["languages"])
+    unreviewed = [t for t, status in reg.get("translations", {}).items() if status == "unreviewed"]
+    if unreviewed:
+        keys["unreviewed_translations"] = sorted(unreviewed)
+    if "supervisory_authority" in reg:
+        keys["supervisory_authority"] = reg["supervisory_authority"]
+    return keys
 
 
 def _cell_passage(

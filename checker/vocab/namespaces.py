@@ -106,12 +106,15 @@ class DPV(DefinedNamespace):
     Authority: URIRef
     AutomatedDecisionMaking: URIRef
     Consent: URIRef
+    Contract: URIRef
     Country: URIRef
     CustomerCare: URIRef
     DataController: URIRef
     DataProcessor: URIRef
+    DataProtectionAuthority: URIRef
     DataProtectionOfficer: URIRef
     DataSubject: URIRef
+    DataSubjectDataSource: URIRef
     DataTransferLegalBasis: URIRef
     DirectMarketing: URIRef
     EndlessDuration: URIRef
@@ -127,6 +130,7 @@ class DPV(DefinedNamespace):
     Marketing: URIRef
     Necessity: URIRef
     OfficialAuthorityOfController: URIRef
+    Optional: URIRef
     Organisation: URIRef
     OrganisationalUnit: URIRef
     PersonalData: URIRef
@@ -135,6 +139,7 @@ class DPV(DefinedNamespace):
     Purpose: URIRef
     ROPA: URIRef
     Recipient: URIRef
+    Required: URIRef
     ServiceOptimisation: URIRef
     SpecialCategoryPersonalData: URIRef
     StorageDuration: URIRef
@@ -144,8 +149,10 @@ class DPV(DefinedNamespace):
     ThirdCountry: URIRef
     UntilEventDuration: URIRef
     UntilTimeDuration: URIRef
+    VitalInterest: URIRef
     hasAddress: URIRef
     hasApplicableLaw: URIRef
+    hasAuthority: URIRef
     hasContact: URIRef
     hasCountry: URIRef
     hasDataController: URIRef
@@ -160,6 +167,7 @@ class DPV(DefinedNamespace):
     hasLegalBasis: URIRef
     hasLocation: URIRef
     hasName: URIRef
+    hasNecessity: URIRef
     hasOrganisationalUnit: URIRef
     hasPersonalData: URIRef
     hasPurpose: URIRef
@@ -240,6 +248,8 @@ class ROPA(DefinedNamespace):
     _fail = True
     _NS = Namespace(PREFIXES["ropa"])
 
+    ContractEntryRequirement: URIRef
+    ContractualRequirement: URIRef
     CurrentYearPlus: URIRef
     DataFlow: URIRef
     DataGroup: URIRef
@@ -252,10 +262,12 @@ class ROPA(DefinedNamespace):
     RegisterDescription: URIRef
     RetentionRule: URIRef
     Section: URIRef
+    StatutoryRequirement: URIRef
     afterRetention: URIRef
     article: URIRef
     concernsDataSubject: URIRef
     condition: URIRef
+    consequences: URIRef
     countedFrom: URIRef
     coversData: URIRef
     delegatedTo: URIRef
@@ -277,6 +289,7 @@ class ROPA(DefinedNamespace):
     recordLine: URIRef
     sender: URIRef
     statuteNumber: URIRef
+    unreviewedTranslation: URIRef
     untilEvent: URIRef
 
 
