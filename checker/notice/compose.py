@@ -47,6 +47,7 @@ True
 from __future__ import annotations
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from checker.errors import InputError
 from checker.notice.labeller import Labeller, Vocabulary, shipped_vocabulary
@@ -64,6 +65,7 @@ from checker.notice.model import (
 from checker.notice.phrases import LANGUAGES
 from checker.notice.reader import Reader, controllers_of, process_nodes, read_activity
 from checker.notice.render import FORMATS, gap_messages, notice_text, render_notice, walk_sections
+from checker.notice.retention import retention_topic
 from checker.notice.rights import automated_topic, complaint_topic, requirement_gaps, rights_topic
 from checker.notice.sections import gap_section, language_section, register_sections
 from checker.vocab.namespaces import DCTERMS, DPV, RDF
@@ -77,11 +79,29 @@ __all__ = [
     "Vocabulary",
     "compose_notice",
     "gap_messages",
+    "notice_gaps",
     "notice_text",
     "plain",
     "render_notice",
     "shipped_vocabulary",
 ]
+
+
+def notice_gaps(graph: Graph, vocab: Vocabulary | None = None) -> dict[str, list[Node]]:
+    """The gaps of the notice that rest on the notice's own reading, by key, with the nodes
+    they concern: the supervisory authority (``authority``), rights of a legal basis
+    (``rights``), Art. 13(2)(e) (``requirement``) and retention rules (``retention_period``).
+    The check's NOTICE-* rules (:mod:`checker.check.rules.notice`) report exactly these, so
+    ``ropa check`` and ``ropa notice`` cannot disagree on them.
+    """
+    vocab = shipped_vocabulary() if vocab is None else vocab
+    r = Reader(graph, Labeller(graph, "en", vocab), vocab)
+    acts = [read_activity(r, node) for node in process_nodes(graph)]
+    complaint_topic(r, acts)
+    rights_topic(r, acts)
+    requirement_gaps(r, acts)
+    retention_topic(r, acts)
+    return {key: list(dict.fromkeys(nodes)) for key, nodes in r.gap_nodes.items()}
 
 
 def compose_notice(graph: Graph, lang: str = "en", vocab: Vocabulary | None = None) -> Notice:

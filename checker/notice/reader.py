@@ -4,7 +4,7 @@ labels in the notice's language and the gaps found on the way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -44,6 +44,8 @@ class Reader:
     vocab: Vocabulary | None
     gaps: dict[str, list[Term]] = field(default_factory=dict)
     _kinds: dict[Node, frozenset[Node]] = field(default_factory=dict)
+    _answers: dict[tuple[Callable[[Graph, Node], bool], Node], bool] = field(default_factory=dict)
+    gap_nodes: dict[str, list[Node]] = field(default_factory=dict)
     _gap_terms: dict[str, set[Term]] = field(default_factory=dict)
 
     @property
@@ -72,6 +74,7 @@ class Reader:
             return
         found = self.gaps.setdefault(key, [])
         seen = self._gap_terms.setdefault(key, set())
+        self.gap_nodes.setdefault(key, []).extend(nodes or ())
         for node in nodes or ():
             term = self.term(node)
             if term not in seen:
@@ -85,6 +88,13 @@ class Reader:
         if found is None:
             found = self._kinds[node] = frozenset(kinds(self.graph, node))
         return found
+
+    def asks(self, question: Callable[[Graph, Node], bool], node: Node) -> bool:
+        """A question of :mod:`checker.vocab.concepts` about ``node``, answered once."""
+        key = (question, node)
+        if key not in self._answers:
+            self._answers[key] = question(self.graph, node)
+        return self._answers[key]
 
     def is_a(self, node: Node, concepts: frozenset[Node] | set[Node]) -> bool:
         """Whether ``node`` is one of ``concepts``, narrower than one, or an instance of one."""

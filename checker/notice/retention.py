@@ -8,10 +8,21 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from checker.notice.labeller import inline
-from checker.notice.model import BulletList, Item, Line, Subsection, Table, fill, join, sort_key
+from checker.notice.model import (
+    BulletList,
+    Item,
+    Line,
+    Subsection,
+    Table,
+    Term,
+    fill,
+    join,
+    sort_key,
+)
 from checker.notice.reader import Activity, Reader, measures_of
 from checker.vocab.durations import words as duration_words
-from checker.vocab.namespaces import DPV, RDF, ROPA
+from checker.vocab.labels import candidates
+from checker.vocab.namespaces import DPV, RDF, RDFS, ROPA, SKOS
 
 
 def _retention_words(r: Reader, rule: Node) -> Line:
@@ -56,9 +67,26 @@ def _duration_words(r: Reader, rule: Node, node: Node) -> Line:
         return fill(r.t("retention.until"), event=until)
     if period is not None and not is_a(DPV.IndeterminateDuration):
         return period
+    if is_a(DPV.UntilTimeDuration) and value is not None:
+        return fill(r.t("retention.until"), event=str(value))
+    criterion = stated_criterion(r, node)
+    if criterion is not None and not is_a(DPV.IndeterminateDuration):
+        return (criterion,)
     named = bool(r.term(rule).text)
     r.gap("retention_period", [rule] if named else r.graph.subjects(DPV.hasStorageCondition, rule))
     return (r.t("retention.unstated"),)
+
+
+def stated_criterion(r: Reader, node: Node) -> Term | None:
+    """The criterion a plain DPV duration or storage condition states in its own name
+    ("until the patron cancels the subscription"): GDPR Art. 13(2)(a) accepts "the criteria
+    used to determine that period". A DPV concept used as the value itself (``dpv:hasDuration
+    dpv:UntilEventDuration``) states no criterion."""
+    if isinstance(node, Literal) or not candidates(r.graph, node):
+        return None
+    if any((node, RDF.type, kind) in r.graph for kind in (RDFS.Class, SKOS.Concept)):
+        return None
+    return r.term(node)
 
 
 def _storage_rules(r: Reader, acts: list[Activity]) -> list[Node]:

@@ -180,7 +180,7 @@ def supervisory_authorities(
         place
         for c in owners
         for place in r.objects(c, DPV.hasLocation, DPV.hasCountry)
-        if is_country(r.graph, place)
+        if r.asks(is_country, place)
     )
     if located:
         return "complaint.by_location", _with_authorities(r, located)
@@ -190,7 +190,7 @@ def supervisory_authorities(
         if any(r.is_a(b, LAW_BASED) for b in a.bases)
         for law in a.laws
         for place in r.graph.objects(law, DPV.hasJurisdiction)
-        if is_country(r.graph, place)
+        if r.asks(is_country, place)
     )
     return "complaint.by_law", _with_authorities(r, by_law)
 

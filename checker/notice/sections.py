@@ -52,7 +52,7 @@ def _evidence(r: Reader, acts: list[Activity]) -> dict[str, set[Node]]:
     return {
         "purpose": of(DPV.hasPurpose),
         "categories": of(ROPA.hasDataGroup)
-        | {d for a in acts for d in a.all_data if is_special_category(r.graph, d)},
+        | {d for a in acts for d in a.all_data if r.asks(is_special_category, d)},
         "sources": sources | {f for s in sources for f in r.graph.subjects(ROPA.sender, s)},
         "disclosures": of(DPV.hasRecipient) | of(DPV.hasDataProcessor),
         "retention": of(DPV.hasStorageCondition),

@@ -122,7 +122,7 @@ def categories_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
             Subsection((r.t("sub.personal_data"),), (BulletList(tuple(items_list)),))
         )
     special = [
-        d for d in r.sort(d for a in acts for d in a.all_data) if is_special_category(r.graph, d)
+        d for d in r.sort(d for a in acts for d in a.all_data) if r.asks(is_special_category, d)
     ]
     if special:
         items_list = []
@@ -328,7 +328,7 @@ def _transfers(
                 found.extend(
                     (party, place)
                     for place in _locations(r, party)
-                    if outside_eu_eea(r.graph, place)
+                    if r.asks(outside_eu_eea, place)
                 )
         for party, country in sorted(set(found), key=lambda pc: (str(pc[0]), str(pc[1]))):
             who = (act.name,) if party is None else (r.term(party), " (", act.name, ")")

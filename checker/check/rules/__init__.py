@@ -1,5 +1,6 @@
 """Rules written in Python: what SHACL cannot say well (paths through the flow graph,
-OWL consistency, vocabulary look-ups, what a spreadsheet import left unmapped). Each takes
+OWL consistency, vocabulary look-ups, what a spreadsheet import left unmapped, the
+notice's own gaps). Each takes
 the graph and a source index (:mod:`checker.check.context`) and returns findings of the
 same type as the shapes."""
 
@@ -12,6 +13,7 @@ from rdflib import Graph
 from checker.check.context import SourceIndex
 from checker.check.findings import Finding
 from checker.check.rules.flows import special_to_processor, third_country_chain
+from checker.check.rules.notice import notice_rules
 from checker.check.rules.unmapped import import_unmapped
 from checker.check.rules.vocabulary import unknown_terms
 
@@ -20,4 +22,4 @@ Rule = Callable[[Graph, SourceIndex], list[Finding]]
 
 def python_rules() -> list[Rule]:
     """Every Python rule, in a fixed order (``--owl`` adds :mod:`checker.check.rules.owl`)."""
-    return [unknown_terms, special_to_processor, third_country_chain, import_unmapped]
+    return [unknown_terms, special_to_processor, third_country_chain, import_unmapped, notice_rules]
