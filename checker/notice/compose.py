@@ -50,6 +50,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from checker.errors import InputError
+from checker.notice.activities import activity_details
 from checker.notice.labeller import Labeller, Vocabulary, shipped_vocabulary
 from checker.notice.model import (
     GAP_ARTICLES,
@@ -68,7 +69,8 @@ from checker.notice.render import FORMATS, gap_messages, notice_text, render_not
 from checker.notice.retention import retention_topic
 from checker.notice.rights import automated_topic, complaint_topic, requirement_gaps, rights_topic
 from checker.notice.sections import gap_section, language_section, register_sections
-from checker.vocab.namespaces import DCTERMS, DPV, RDF
+from checker.notice.summary import summary_section
+from checker.vocab.namespaces import DCTERMS, DPV, RDF, ROPA
 
 __all__ = [
     "FORMATS",
@@ -126,7 +128,12 @@ def compose_notice(graph: Graph, lang: str = "en", vocab: Vocabulary | None = No
     vocab = shipped_vocabulary() if vocab is None else vocab
     r = Reader(graph, Labeller(graph, lang, vocab), vocab)
     acts = [read_activity(r, node) for node in process_nodes(graph)]
-    sections = register_sections(r, acts)
+    details = activity_details(r, acts)
+    topics, where = register_sections(r, acts)
+    sections = (
+        [Section("activities", (r.t("topic.activities"),), tuple(details))] if details else []
+    )
+    sections.extend(topics)
     for anchor, topic in (
         ("automated", automated_topic),
         ("rights", rights_topic),
@@ -135,7 +142,9 @@ def compose_notice(graph: Graph, lang: str = "en", vocab: Vocabulary | None = No
         subsections = topic(r, acts)
         if subsections:
             heading = (r.t(f"topic.{anchor}"),)
-            sections.append(Section(anchor, heading, tuple(subsections)))
+            collapsible = anchor == "rights"
+            sections.append(Section(anchor, heading, tuple(subsections), collapsible=collapsible))
+            where[anchor] = anchor
     requirement_gaps(r, acts)
     registers = r.sort(graph.subjects(RDF.type, DPV.ROPA))
     owners = controllers_of(r, acts)
@@ -145,12 +154,18 @@ def compose_notice(graph: Graph, lang: str = "en", vocab: Vocabulary | None = No
     intro = (fill(r.t("intro"), controller=controller_line or ("—",), register=register_line),)
     documents = r.sort(d for x in registers for d in graph.objects(x, DCTERMS.source))
     footer: list[Line] = [(r.t("footer"),)]
+    unreviewed = {str(v) for x in registers for v in graph.objects(x, ROPA.unreviewedTranslation)}
+    if lang in unreviewed:
+        footer.append((r.t("footer.unreviewed"),))
     if documents:
         doc_titles = join((r.term(d) for d in documents), "; ")
         footer.append(fill(r.t("footer.source"), document=doc_titles))
     gaps, missing = gap_section(r)
     if missing is not None:
         sections.append(missing)
+    if details:
+        where["activities"] = "activities"
+    sections.insert(0, summary_section(r, acts, len(gaps), where))
     shown = [title, *intro, *footer, *walk_sections(sections)]
     fallbacks, language_note = language_section(r, shown)
     if language_note is not None:

@@ -84,13 +84,25 @@ class Table:
     rows: tuple[tuple[Line, ...], ...]
 
 
-Block = Paragraph | BulletList | Table
+@dataclass(frozen=True)
+class Fields:
+    """Labelled values (the first layer of the notice): ``(label, value)`` pairs."""
+
+    items: tuple[tuple[Line, Line], ...]
+
+
+Block = Paragraph | BulletList | Table | Fields
 
 
 @dataclass(frozen=True)
 class Subsection:
+    """Blocks under an optional heading; ``collapsible`` ones a reader opens (HTML
+    ``<details>``), with ``anchor`` as their id."""
+
     heading: Line | None
     blocks: tuple[Block, ...]
+    collapsible: bool = False
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,8 @@ class Section:
     heading: Line
     subsections: tuple[Subsection, ...]
     from_register: bool = False
-    kind: str = "normal"  # "gaps" and "language" sections are marked in the output
+    kind: str = "normal"  # "summary", "gaps" and "language" sections are marked in the output
+    collapsible: bool = False  # a second-layer section: closed until the reader opens it
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from checker.notice.labeller import Labeller, Vocabulary
@@ -59,7 +59,18 @@ class Reader:
         return self.labels.term(node)
 
     def sort(self, nodes: Iterable[Node]) -> list[Node]:
-        return sorted(set(nodes), key=lambda n: (*sort_key(self.term(n)), str(n)))
+        return sorted(set(nodes), key=lambda n: (*sort_key(self.term(n)), self.node_key(n)))
+
+    def node_key(self, node: Node) -> str:
+        """A key that orders nodes the same way on every run: the IRI, or for a blank node
+        (whose id changes with every parse) what the graph says about it."""
+        if not isinstance(node, BNode):
+            return str(node)
+        said = sorted(
+            f"{p}={'[]' if isinstance(o, BNode) else o}"
+            for p, o in self.graph.predicate_objects(node)
+        )
+        return "~" + "|".join(said)
 
     def objects(self, node: Node, *predicates: URIRef) -> list[Node]:
         return self.sort(o for p in predicates for o in self.graph.objects(node, p))

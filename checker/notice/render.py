@@ -18,6 +18,7 @@ from checker.errors import InputError
 from checker.notice.model import (
     Block,
     BulletList,
+    Fields,
     Line,
     Link,
     Notice,
@@ -51,6 +52,8 @@ def _md_line(text: str) -> str:
 
 
 def _md_part(part: Part) -> str:
+    if isinstance(part, Link) and part.href.startswith("#"):
+        return ""  # an HTML page's own anchor: Markdown viewers name headings their own way
     if isinstance(part, Link):
         return f"[{markdown.escape(part.text)}]({part.href})"
     return markdown.escape(part if isinstance(part, str) else part.text)
@@ -106,6 +109,9 @@ def _view(notice: Notice, fmt: str) -> dict[str, Any]:
                 for i in b.items
             ]
             return {"type": "list", "entries": items}
+        if isinstance(b, Fields):
+            fields = [{"label": line(label), "value": line(value)} for label, value in b.items]
+            return {"type": "fields", "fields": fields}
         return {
             "type": "table",
             "header": [line(h) for h in b.header],
@@ -116,9 +122,10 @@ def _view(notice: Notice, fmt: str) -> dict[str, Any]:
     for section in notice.sections:
         subsections = [
             {
-                "anchor": f"{section.anchor}-{i}",
+                "anchor": sub.anchor or f"{section.anchor}-{i}",
                 "heading": line(sub.heading) if sub.heading is not None else None,
                 "blocks": [block(b) for b in sub.blocks],
+                "collapsible": sub.collapsible and sub.heading is not None,
             }
             for i, sub in enumerate(section.subsections, start=1)
         ]
@@ -127,9 +134,11 @@ def _view(notice: Notice, fmt: str) -> dict[str, Any]:
                 "anchor": section.anchor,
                 "heading": line(section.heading),
                 "kind": section.kind,
+                "collapsible": section.collapsible,
                 "subsections": subsections,
             }
         )
+    first = sections[:1] if sections and sections[0]["kind"] == "summary" else []
     return {
         "lang": notice.lang,
         "title": line(notice.title),
@@ -137,7 +146,8 @@ def _view(notice: Notice, fmt: str) -> dict[str, Any]:
         "toc": line((PHRASES[notice.lang]["toc"],)),
         "skip": line((PHRASES[notice.lang]["skip"],)),
         "intro": [line(p) for p in notice.intro],
-        "sections": sections,
+        "first": first,
+        "sections": sections[len(first) :],
         "footer": [line(p) for p in notice.footer],
     }
 
@@ -176,6 +186,10 @@ def walk_sections(sections: Iterable[Section]) -> Iterator[Line]:
                     for item in b.items:
                         yield item.text
                         yield from item.children
+                elif isinstance(b, Fields):
+                    for label, value in b.items:
+                        yield label
+                        yield value
                 else:
                     yield from b.header
                     for row in b.rows:

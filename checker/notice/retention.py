@@ -94,37 +94,43 @@ def _storage_rules(r: Reader, acts: list[Activity]) -> list[Node]:
     return r.sort(used | set(r.graph.subjects(RDF.type, DPV.StorageDuration)))
 
 
-def retention_of(r: Reader, act: Activity) -> Line:
-    """The retention rules of one activity: 'data: period; data: period'."""
-    rules = []
+def retention_lines(r: Reader, act: Activity) -> list[Line]:
+    """The retention rules of one activity, one line each: 'data: period (afterwards)'."""
+    lines = []
     for rule in r.objects(act.node, DPV.hasStorageCondition):
         data = r.objects(rule, ROPA.coversData)
-        words = _retention_words(r, rule)
-        rules.append((*r.terms(data), ": ", *words) if data else words)
-    return join(sorted(rules, key=sort_key), "; ")
+        line = _retention_words(r, rule)
+        if data:
+            line = (*r.terms(data), ": ", *line)
+        after = r.labels.text(rule, ROPA.afterRetention)
+        if after is not None:
+            line = (*line, " ", *fill(r.t("retention.after"), value=after))
+        lines.append(line)
+    return sorted(lines, key=sort_key)
 
 
 def retention_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
+    """Every retention rule with the activity and the data it governs (a rule no activity
+    holds is listed with a dash), so no period stands without its context."""
     rows = []
     for rule in _storage_rules(r, acts):
         data = r.objects(rule, ROPA.coversData)
-        if data:
-            data_line = r.terms(data)
-        else:
-            holders = set(r.graph.subjects(DPV.hasStorageCondition, rule))
-            using = [a.name for a in acts if a.node in holders]
-            if using:
-                data_line = fill(r.t("field.all_data_of"), value=join(sorted(using, key=sort_key)))
-            else:
-                data_line = (r.term(rule),)
+        data_line = r.terms(data) if data else (r.t("field.all_data"),)
         after = r.labels.text(rule, ROPA.afterRetention)
-        rows.append((data_line, _retention_words(r, rule), (after,) if after else ()))
+        words = _retention_words(r, rule)
+        holders = set(r.graph.subjects(DPV.hasStorageCondition, rule))
+        using = [a.name for a in acts if a.node in holders]
+        if not data and not using:
+            data_line = (r.term(rule),)
+        owners: list[Line] = [(name,) for name in sorted(using, key=sort_key)] or [("—",)]
+        for owner in owners:
+            rows.append((owner, data_line, words, (after,) if after else ()))
     for act in acts:
         if (act.node, DPV.hasStorageCondition, None) not in r.graph:
             r.gap("retention", [act.node])
     subsections = []
     if rows:
-        header = ((r.t("col.data"),), (r.t("col.period"),), (r.t("col.after"),))
+        header = tuple((r.t(k),) for k in ("col.activity", "col.data", "col.period", "col.after"))
         table = Table(header, tuple(sorted(rows, key=lambda row: [sort_key(c) for c in row])))
         subsections.append(Subsection(None, (table,)))
     measures = [

@@ -111,14 +111,15 @@ def _right_item(r: Reader, iri: str, by_basis: dict[Node, str], bases: list[Node
     return Item((_right_name(r, iri),), tuple(children), strong=True)
 
 
-def rights_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
-    """The rights of each group of activities that share their legal bases (GDPR Art.
-    13(2)(b)-(c), 14(2)(c)-(d)), by :data:`RIGHTS_BY_BASIS`, with their conditions."""
-    blocks: list[Block] = [Paragraph((r.t("rights.intro"),))]
+def _groups(r: Reader, acts: list[Activity]) -> list[tuple[list[Node], dict[str, dict[Node, str]]]]:
+    """For each group of activities that share their legal bases: the bases whose rights are
+    known, and right IRI -> {basis: status} of the rights that apply (a basis from which no
+    right follows is a gap)."""
     groups: dict[tuple[Node, ...], list[Activity]] = {}
     for act in acts:
         if act.bases:
             groups.setdefault(tuple(sorted(act.bases, key=str)), []).append(act)
+    result = []
     for key in sorted(groups, key=lambda bases: [str(b) for b in bases]):
         tables = {}
         for basis in key:
@@ -135,7 +136,20 @@ def rights_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
             for iri, status in table.items():
                 if status == "yes" or status in held:
                     rights.setdefault(iri, {})[basis] = status
-        bases = list(tables)
+        result.append((list(tables), rights))
+    return result
+
+
+def applying_rights(r: Reader, acts: list[Activity]) -> set[str]:
+    """The local names (``A15``) of the GDPR rights that apply to any of the activities."""
+    return {iri.removeprefix(_GDPR) for _, rights in _groups(r, acts) for iri in rights}
+
+
+def rights_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
+    """The rights of each group of activities that share their legal bases (GDPR Art.
+    13(2)(b)-(c), 14(2)(c)-(d)), by :data:`RIGHTS_BY_BASIS`, with their conditions."""
+    blocks: list[Block] = [Paragraph((r.t("rights.intro"),))]
+    for bases, rights in _groups(r, acts):
         heading = join((basis_part(r, b) for b in bases), r.t("list.and"))
         blocks.append(Paragraph(fill(r.t("rights.basis"), basis=heading)))
         ordered = sorted(rights, key=_right_order)

@@ -117,7 +117,9 @@ _TOPICS: Final[dict[str, Callable[[Reader, list[Activity]], list[Subsection]]]] 
 }
 
 
-def register_sections(r: Reader, acts: list[Activity]) -> list[Section]:
+def register_sections(r: Reader, acts: list[Activity]) -> tuple[list[Section], dict[str, str]]:
+    """The register topics as second-layer sections (a reader opens them), and the anchor of
+    the section each topic landed in."""
     homes, own = _homes(r, acts)
     content = {topic: compose(r, acts) for topic, compose in _TOPICS.items()}
     placed: dict[Any, list[str]] = {}
@@ -130,6 +132,7 @@ def register_sections(r: Reader, acts: list[Activity]) -> list[Section]:
         else:
             placed.setdefault((last_order, 1, index), []).append(topic)
     sections = []
+    where: dict[str, str] = {}
     for key in sorted(placed):
         topics = [t for t in placed[key] if content[t]]
         if not topics:
@@ -142,15 +145,17 @@ def register_sections(r: Reader, acts: list[Activity]) -> list[Section]:
             if topic != primary and parts and parts[0].heading is None:
                 parts = [Subsection((r.t(f"topic.{topic}"),), parts[0].blocks), *parts[1:]]
             subsections.extend(parts)
+            where[topic] = primary
         sections.append(
             Section(
                 anchor=primary,
                 heading=(heading or r.t(f"topic.{primary}"),),
                 subsections=tuple(subsections),
                 from_register=heading is not None,
+                collapsible=True,
             )
         )
-    return sections
+    return sections, where
 
 
 # --- The notice ----------------------------------------------------------------------------

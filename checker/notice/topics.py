@@ -37,10 +37,8 @@ from checker.notice.reader import (
     controllers_of,
     law_line,
     measures_of,
-    necessity_of,
 )
-from checker.notice.retention import retention_of
-from checker.vocab.concepts import is_special_category, outside_eu_eea
+from checker.vocab.concepts import is_instance_of, is_special_category, outside_eu_eea
 from checker.vocab.labels import LABEL_PREDICATES
 from checker.vocab.namespaces import DCTERMS, DPV, ORG, RDF, ROPA, SCHEMA
 
@@ -72,33 +70,6 @@ def purpose_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
         blocks.append(Paragraph(text))
         blocks.append(BulletList(tuple(Item((r.term(p),)) for p in r.sort(purposes))))
     subsections = [Subsection((r.t("sub.legal_basis"),), tuple(blocks))] if blocks else []
-    items = []
-    for act in sorted(acts, key=lambda a: (*sort_key(a.name), str(a.node))):
-        children: list[Line] = []
-        description = r.labels.text(act.node, DCTERMS.description)
-        if description is not None:
-            children.append((description,))
-        for key, values in (
-            ("field.units", r.objects(act.node, DPV.hasOrganisationalUnit)),
-            ("field.purposes", list(act.purposes)),
-            ("field.data_subjects", r.objects(act.node, DPV.hasDataSubject)),
-            ("field.personal_data", list(act.data)),
-            ("field.systems", r.objects(act.node, DPV.isImplementedUsingTechnology)),
-        ):
-            if values:
-                children.append(fill(r.t(key), value=r.terms(values)))
-        retention = retention_of(r, act)
-        if retention:
-            children.append(fill(r.t("field.retention"), value=retention))
-        necessity = necessity_of(r, act)
-        if necessity:
-            children.append(fill(r.t("field.necessity"), value=r.terms(necessity)))
-        consequences = r.labels.text(act.node, ROPA.consequences)
-        if consequences is not None:
-            children.append(fill(r.t("field.consequences"), value=consequences))
-        items.append(Item((act.name,), tuple(children), strong=True))
-    if items:
-        subsections.append(Subsection((r.t("sub.activities"),), (BulletList(tuple(items)),)))
     return subsections
 
 
@@ -315,22 +286,27 @@ def unlocated(r: Reader, processors: Iterable[Node]) -> list[Node]:
     return [n for n in r.sort(nodes) if not _located(r, n)]
 
 
+def transfers_of(r: Reader, act: Activity) -> list[tuple[Node | None, Node]]:
+    """(party, country) of each transfer of an activity outside the EU/EEA: the third
+    countries it records (party None), and where its processors and recipients are."""
+    found: list[tuple[Node | None, Node]] = [
+        (None, c) for c in r.graph.objects(act.node, DPV.hasThirdCountry)
+    ]
+    for predicate in (DPV.hasDataProcessor, DPV.hasRecipient, DPV.hasDataImporter):
+        for party in r.graph.objects(act.node, predicate):
+            found.extend(
+                (party, place) for place in _locations(r, party) if r.asks(outside_eu_eea, place)
+            )
+    return sorted(set(found), key=lambda pc: (str(pc[0]), str(pc[1])))
+
+
 def _transfers(
     r: Reader, acts: list[Activity], processors: dict[Node, list[Activity]]
 ) -> tuple[Block, ...]:
     items = []
     for act in acts:
-        found: list[tuple[Node | None, Node]] = [
-            (None, c) for c in r.graph.objects(act.node, DPV.hasThirdCountry)
-        ]
-        for predicate in (DPV.hasDataProcessor, DPV.hasRecipient, DPV.hasDataImporter):
-            for party in r.graph.objects(act.node, predicate):
-                found.extend(
-                    (party, place)
-                    for place in _locations(r, party)
-                    if r.asks(outside_eu_eea, place)
-                )
-        for party, country in sorted(set(found), key=lambda pc: (str(pc[0]), str(pc[1]))):
+        found = transfers_of(r, act)
+        for party, country in found:
             who = (act.name,) if party is None else (r.term(party), " (", act.name, ")")
             children: list[Line] = []
             if act.transfer_bases:
@@ -355,12 +331,23 @@ def _transfers(
 _EMAIL = re.compile(r"[^@\s<>()\[\]\"']+@[^@\s<>()\[\]\"']+")
 
 
+def _email_part(email: str) -> Part:
+    return Link(email, "mailto:" + email) if _EMAIL.fullmatch(email) else email
+
+
+def email_of(r: Reader, entity: Node) -> list[Part]:
+    """The email addresses of an entity, its own first, then those of its contacts."""
+    own = sorted(str(e) for e in r.graph.objects(entity, SCHEMA.email))
+    contacts = r.objects(entity, DPV.hasContact)
+    theirs = sorted(str(e) for c in contacts for e in r.graph.objects(c, SCHEMA.email))
+    return [_email_part(e) for e in dict.fromkeys([*own, *theirs])]
+
+
 def _details(r: Reader, node: Node) -> list[Line]:
     """Email, telephone and address stated on a node."""
     lines: list[Line] = []
     for email in sorted(str(e) for e in r.graph.objects(node, SCHEMA.email)):
-        value: Part = Link(email, "mailto:" + email) if _EMAIL.fullmatch(email) else email
-        lines.append(fill(r.t("field.email"), value=value))
+        lines.append(fill(r.t("field.email"), value=_email_part(email)))
     for phone in sorted(str(p) for p in r.graph.objects(node, SCHEMA.telephone)):
         lines.append(fill(r.t("field.telephone"), value=phone))
     for address in sorted(str(a) for a in r.graph.objects(node, DPV.hasAddress)):
@@ -416,7 +403,10 @@ def contact_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
         | set(r.graph.subjects(RDF.type, DPV.DataProtectionOfficer))
     )
     if not dpos:
-        r.gap("dpo")
+        # GDPR Art. 13(1)(b): "where applicable": a public authority must have a DPO (Art.
+        # 37(1)(a)); whether another controller must (37(1)(b)-(c)) the records cannot show.
+        if any(is_instance_of(r.graph, c, DPV.GovernmentalOrganisation) for c in controllers):
+            r.gap("dpo")
     else:
         dpo_items = tuple(
             Item((r.term(d),), tuple(_contact_lines(r, d)), strong=True) for d in dpos
