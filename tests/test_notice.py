@@ -19,6 +19,8 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDFS
 
 from checker import markdown
+from checker.check.findings import Severity
+from checker.check.run import check
 from checker.cli import main
 from checker.graph.build import build
 from checker.notice.compose import (
@@ -691,3 +693,236 @@ def test_html_is_one_self_contained_accessible_page(customs_en: Notice) -> None:
     assert "link" not in page.tags and "script" not in page.tags and "src=" not in html
     assert "@media print" in html
     assert '<th scope="col">' in html
+
+
+# --- Any controller (issue 14) ---------------------------------------------------------------
+
+COMPLETE_ELSEWHERE = {
+    "ireland": "Data Protection Commission (DPC)",
+    "ireland.ttl": "Data Protection Commission (DPC)",
+    "sweden": "Data Protection Authority (IMY)",
+    "sweden.ttl": "Data Protection Authority (IMY)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPLETE_ELSEWHERE))
+def test_a_complete_ropa_elsewhere_gets_its_authority_and_no_gap(name: str) -> None:
+    """A controller in Ireland or Sweden: exit 0, the authority of its country, and ropa check
+    finds nothing either."""
+    result = notice_cli(str(NOTICE / name))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    complaint = result.stdout.split("## Right to lodge a complaint")[1]
+    assert f"- **{COMPLETE_ELSEWHERE[name]}**" in complaint
+    assert "Ombudsman" not in result.stdout
+    assert check(graph_of(NOTICE / name)).findings == []
+
+
+def test_a_plain_string_is_the_registers_own_language() -> None:
+    """The Swedish register is written in Swedish: its plain strings are Swedish labels."""
+    graph = graph_of(NOTICE / "sweden")
+    register = URIRef("https://example.org/ropa/forening/forening")
+    assert Literal("Medlemsregister för Exempelföreningen", lang="sv") in set(
+        graph.objects(register, RDFS.label)
+    )
+    sv = notice_text(compose_notice(graph, "sv"))
+    assert "Utan namn och postadress kan medlemskapet inte beviljas." in sv
+    en = compose_notice(graph, "en")
+    assert "Without a name and a postal address the membership cannot be granted." in (
+        notice_text(en)
+    )
+    assert "Medlemsregister för Exempelföreningen" in {t.text for t in en.fallback_terms}
+
+
+def test_the_authority_the_records_name_overrides_the_location() -> None:
+    graph = Graph()
+    graph += graph_of(NOTICE / "ireland.ttl")
+    register = URIRef("https://example.org/bookshop-dpv#ropa")
+    graph.add((register, DPV.hasAuthority, URIRef("https://w3id.org/dpv/legal/se#DPA-SE")))
+    text = notice_text(compose_notice(graph, "en"))
+    assert "The supervisory authority named in the records:\nData Protection Authority (IMY)" in (
+        text
+    )
+    assert "Data Protection Commission" not in text
+
+
+def test_plain_dpv_retention_reads_as_the_criterion_it_states() -> None:
+    """dpv:UntilEventDuration named "until the subscriber unsubscribes" is a criterion (Art.
+    13(2)(a)), not "a retention rule that states none"."""
+    notice = compose_notice(graph_of(NOTICE / "ireland.ttl"), "en")
+    assert "retention_period" not in {g.key for g in notice.gaps}
+    assert "Retention: until the subscriber unsubscribes" in notice_text(notice)
+
+
+# --- Check and notice agree (issue 14) ------------------------------------------------------
+
+#: The check's rules that report each gap of the notice.
+GAP_RULES = {
+    "controller": {"ART30-1-A-CONTROLLER"},
+    "controller_contact": {"ART30-1-A-CONTACT"},
+    "dpo": {"ART37-DPO"},
+    "purpose": {"ART30-1-B-PURPOSE"},
+    "legal_basis": {"ART6-1-LEGAL-BASIS"},
+    "special_condition": {"ART9-2-CONDITION"},
+    "personal_data": {"ART30-1-C-PERSONAL-DATA"},
+    "transfer_safeguards": {"TRANSFER-THIRD-COUNTRY"},
+    "processor_location": {"TRANSFER-LOCATION-UNKNOWN"},
+    "retention": {"ART30-1-F-RETENTION"},
+    "retention_period": {"RETENTION-UNSPECIFIED", "NOTICE-RETENTION-CRITERION"},
+    "rights": {"NOTICE-RIGHTS"},
+    "authority": {"NOTICE-COMPLAINT"},
+    "requirement": {"NOTICE-REQUIREMENT"},
+    "sources": {"NOTICE-SOURCE"},
+}
+
+
+def _gaps_and_findings(graph: Graph) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(gap key, label) of the notice and (rule, label) of the check, for every subject."""
+    notice = compose_notice(graph, "en")
+    gaps = {(g.key, s.text) for g in notice.gaps for s in g.subjects}
+    gaps |= {(g.key, "") for g in notice.gaps if not g.subjects}
+    findings = {(f.rule, f.focus_label) for f in check(graph).findings}
+    return gaps, findings
+
+
+def test_gap_rules_cover_every_gap_of_the_notice() -> None:
+    assert set(GAP_RULES) == set(GAP_ARTICLES) - {"legitimate_interest"}
+
+
+@pytest.mark.parametrize("source", [None, PLAIN_DPV, LIBRARY, MARKUP], ids=str)
+def test_check_reports_every_gap_of_the_notice(source: Path | None) -> None:
+    """No notice gap without a finding of the check about the same thing (issue 14)."""
+    gaps, findings = _gaps_and_findings(graph_of(source))
+    assert gaps
+    rules = {rule for rule, _ in findings}
+    for key, label in sorted(gaps):
+        if label:
+            assert any((rule, label) in findings for rule in GAP_RULES[key]), (key, label)
+        else:
+            assert rules & GAP_RULES[key], key
+
+
+def test_check_and_notice_list_the_same_gaps_of_the_shipped_register() -> None:
+    """Both lists, side by side, for the shipped register: each gap of the notice is a
+    finding, subject by subject; the findings that are no notice gap are Art. 30 record
+    items the notice does not show (data subjects of a group, measures) or rules of other
+    laws."""
+    gaps, findings = _gaps_and_findings(graph_of(None))
+    by_rule = {rule: sorted(label for r, label in findings if r == rule) for rule, _ in findings}
+    for key in sorted({k for k, _ in gaps}):
+        subjects = sorted(label for k, label in gaps if k == key and label)
+        reported = sorted({label for rule in GAP_RULES[key] for label in by_rule.get(rule, [])})
+        assert set(subjects) <= set(reported), (key, set(subjects) - set(reported))
+        if key in {"purpose", "special_condition", "personal_data", "retention", "sources"}:
+            assert subjects == reported, key  # one finding per gap, both ways
+    assert sorted({k for k, _ in gaps}) == [
+        "dpo",
+        "personal_data",
+        "processor_location",
+        "purpose",
+        "requirement",
+        "retention",
+        "retention_period",
+        "sources",
+        "special_condition",
+    ]
+
+
+# --- Rights by legal basis (issue 20) -------------------------------------------------------
+
+
+def test_the_rights_table_follows_articles_13_to_22() -> None:
+    """Each cell of RIGHTS_BY_BASIS against the scope the article itself gives."""
+    from checker.notice.basis_rights import RIGHTS_BY_BASIS
+
+    for point, rights in RIGHTS_BY_BASIS.items():
+        # Art. 7(3): withdrawal only of consent.
+        assert (rights["A7-3"] == "yes") == (point == "a")
+        # Art. 13/14: whatever the basis, by where the data come from.
+        assert (rights["A13"], rights["A14"]) == ("from_subject", "from_elsewhere")
+        # Art. 15, 16, 18, 22, 77: whatever the basis.
+        for article in ("A15", "A16", "A18", "A22", "A77"):
+            assert rights[article] == "yes", (point, article)
+        # Art. 17(3)(b): not to the extent processing is needed for (c) or (e).
+        assert rights["A17"] == ("extent" if point in "ce" else "yes")
+        # Art. 20(1)(a),(b): consent or contract, by automated means.
+        assert rights["A20"] == ("automated" if point in "ab" else "no")
+        # Art. 21(1): (e) and (f); 21(2): direct marketing, whatever the basis.
+        assert rights["A21"] == ("yes" if point in "ef" else "direct_marketing")
+
+
+def test_a_legal_obligation_only_ropa_names_art_22_qualifies_erasure_and_lists_art_14() -> None:
+    """Issue 20, done when: the notice on a legal-obligation-only ROPA names Art. 22,
+    qualifies erasure by Art. 17(3)(b), and lists Art. 14 where other sources are recorded."""
+    graph = Graph()
+    graph += graph_of(COMPLETE_DPV)
+    activity = URIRef("https://example.org/club#membership")
+    registry = URIRef("https://example.org/club#national-registry")
+    graph.add((registry, RDFS.label, Literal("National sports registry", lang="en")))
+    graph.add((activity, DPV.hasDataSource, registry))
+    text = notice_text(compose_notice(graph, "en"))
+    rights = text.split("Where the legal basis is")[1]
+    assert "Rights related to automated decision-making (GDPR Art. 22)" in rights
+    assert "Right to erasure (GDPR Art. 17)" in rights.split("do not apply")[0]
+    assert "(GDPR Art. 17(3)(b))" in rights
+    assert "Right to be informed when the data are not obtained from you (GDPR Art. 14)" in rights
+    graph.remove((activity, DPV.hasDataSource, registry))
+    only_subject = notice_text(compose_notice(graph, "en")).split("Where the legal basis is")[1]
+    assert "(GDPR Art. 14)" not in only_subject
+
+
+def test_two_bases_never_grant_and_deny_the_same_right() -> None:
+    """An activity on consent and a legal obligation: erasure and portability are given as
+    far as the processing rests on consent, not granted and denied at once (issue 20)."""
+    graph = Graph()
+    graph += graph_of(COMPLETE_DPV)
+    activity = URIRef("https://example.org/club#membership")
+    graph.add((activity, DPV.hasLegalBasis, EU_GDPR["A6-1-a"]))
+    text = notice_text(compose_notice(graph, "en"))
+    rights = text.split("you have these rights:")[1].split("## ")[0]
+    assert text.count("you have these rights:") == 1
+    portability = rights.split("Right to data portability (GDPR Art. 20)")[1]
+    assert "Only as far as the processing rests on consent of the data subject" in portability
+    assert "portability" not in rights.split("do not apply")[-1]
+
+
+# --- The notice's rules in ropa check -------------------------------------------------------
+
+NOTICE_RULES = {
+    "complaint": "NOTICE-COMPLAINT",
+    "rights": "NOTICE-RIGHTS",
+    "requirement": "NOTICE-REQUIREMENT",
+    "retention-criterion": "NOTICE-RETENTION-CRITERION",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOTICE_RULES))
+def test_notice_rules_fail_and_pass_fixtures(name: str) -> None:
+    rule = NOTICE_RULES[name]
+    failing = [f for f in check(graph_of(NOTICE / "rules" / f"{name}-fail.ttl")).findings]
+    assert [f.severity for f in failing if f.rule == rule] == [Severity.WARNING]
+    passing = check(graph_of(NOTICE / "rules" / f"{name}-pass.ttl")).findings
+    assert rule not in {f.rule for f in passing}
+    gaps = compose_notice(graph_of(NOTICE / "rules" / f"{name}-fail.ttl"), "en").gaps
+    keys = [k for k, rules in GAP_RULES.items() if rule in rules]
+    assert len(keys) == 1 and keys[0] in {g.key for g in gaps}  # the notice says it too
+
+
+def test_no_notice_message_assumes_a_country() -> None:
+    from rdflib.namespace import SH
+
+    from checker.check.rules.notice import RULES
+    from checker.check.shapes import shapes_graph
+
+    messages = [m for _, _, _, m in RULES.values()]
+    shapes = shapes_graph()
+    messages += [
+        str(m)
+        for s in shapes.subjects(SH.severity, None)
+        if str(shapes.value(s, URIRef("http://purl.org/dc/terms/identifier"))).startswith("NOTICE")
+        for m in shapes.objects(s, SH.message)
+    ]
+    assert len(messages) == 5
+    for message in messages:
+        for country in ("Finland", "Finnish", "Ombudsman", "1050/2018"):
+            assert country not in message, message
