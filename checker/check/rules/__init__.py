@@ -14,6 +14,7 @@ from checker.check.context import SourceIndex
 from checker.check.findings import Finding
 from checker.check.rules.flows import special_to_processor, third_country_chain
 from checker.check.rules.notice import notice_rules
+from checker.check.rules.translations import missing_translations
 from checker.check.rules.unmapped import import_unmapped
 from checker.check.rules.vocabulary import unknown_terms
 
@@ -22,4 +23,11 @@ Rule = Callable[[Graph, SourceIndex], list[Finding]]
 
 def python_rules() -> list[Rule]:
     """Every Python rule, in a fixed order (``--owl`` adds :mod:`checker.check.rules.owl`)."""
-    return [unknown_terms, special_to_processor, third_country_chain, import_unmapped, notice_rules]
+    return [
+        unknown_terms,
+        special_to_processor,
+        third_country_chain,
+        import_unmapped,
+        notice_rules,
+        missing_translations,
+    ]
