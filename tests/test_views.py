@@ -22,7 +22,8 @@ from rdflib.namespace import RDF
 from checker.assets import default_records
 from checker.graph.build import build
 from checker.graph.flows import EdgeData, flow_graph
-from checker.query import run as q
+from checker.query import library as query_library
+from checker.query import text as query_text
 from checker.views.all import (
     ACTIVITY_FIELDS,
     RETENTION_KINDS,
@@ -620,7 +621,7 @@ def test_register_summary(model: Model) -> None:
 
 
 def test_saved_query_with_labels_and_csv(model: Model) -> None:
-    saved = q.saved_queries()["processors-personal-data"]
+    saved = query_library.saved_queries()["processors-personal-data"]
     answer = run_query(model.engine, saved.text, saved="processors-personal-data")
     assert answer.rows and answer.boolean is None
     assert any(c.endswith("_label") for c in answer.columns)
@@ -630,7 +631,7 @@ def test_saved_query_with_labels_and_csv(model: Model) -> None:
 
 
 def test_saved_query_parameters(model: Model) -> None:
-    saved = q.saved_queries()["processor-footprint"]
+    saved = query_library.saved_queries()["processor-footprint"]
     answer = run_query(
         model.engine, saved.text, saved="processor-footprint", binds={"processor": "fonecta"}
     )
@@ -640,12 +641,12 @@ def test_saved_query_parameters(model: Model) -> None:
 
 def test_console_refuses_updates_and_reports_errors(model: Model) -> None:
     size = len(model.graph)
-    with pytest.raises(q.UpdateRefused):
+    with pytest.raises(query_text.UpdateRefused):
         run_query(model.engine, "DELETE WHERE { ?s ?p ?o }")
-    with pytest.raises(q.QuerySyntaxError) as error:
+    with pytest.raises(query_text.QuerySyntaxError) as error:
         run_query(model.engine, "SELECT * WHERE { ?s ?p }")
     assert error.value.line == 1
-    with pytest.raises(q.QueryTimeout):
+    with pytest.raises(query_text.QueryTimeout):
         run_query(
             model.engine,
             "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",

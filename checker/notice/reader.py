@@ -11,9 +11,10 @@ from typing import Final
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
+from checker.notice.gdpr_terms import LEGAL_BASES
 from checker.notice.labeller import Labeller, Vocabulary
 from checker.notice.model import Line, Part, Term, join, sort_key
-from checker.notice.phrases import LEGAL_BASES, PHRASES
+from checker.notice.phrases import PHRASES
 from checker.vocab.concepts import kinds
 from checker.vocab.namespaces import DPV, EU_GDPR, RDF, RDFS, ROPA, SKOS
 

@@ -10,6 +10,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from checker.notice.basis_rights import BASIS_POINTS, RIGHT_ORDER, RIGHTS_BY_BASIS
+from checker.notice.gdpr_terms import ASKED_RIGHTS, RIGHTS
 from checker.notice.model import (
     Block,
     BulletList,
@@ -23,7 +24,6 @@ from checker.notice.model import (
     join,
     sort_key,
 )
-from checker.notice.phrases import ASKED_RIGHTS, RIGHTS
 from checker.notice.reader import (
     LAW_BASED,
     Activity,
@@ -33,9 +33,9 @@ from checker.notice.reader import (
     necessity_of,
 )
 from checker.vocab.concepts import is_country
-from checker.vocab.namespaces import DPV, EU_GDPR, FOAF, RDF, SKOS
+from checker.vocab.namespaces import DPV, EU_GDPR, FOAF, PREFIXES, RDF, SKOS
 
-_GDPR = str(EU_GDPR._NS)
+_GDPR = PREFIXES["eu-gdpr"]
 _WEB = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
 #: A source that is the data subject: Art. 13 applies to what is collected from it.
 _SUBJECT_SOURCES = frozenset({DPV.DataSubject, DPV.DataSubjectDataSource})

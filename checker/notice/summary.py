@@ -17,6 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from checker.notice.basis_rights import RIGHT_ORDER
+from checker.notice.gdpr_terms import RIGHTS_SHORT
 from checker.notice.model import (
     Fields,
     Line,
@@ -28,7 +29,6 @@ from checker.notice.model import (
     join,
     sort_key,
 )
-from checker.notice.phrases import RIGHTS_SHORT
 from checker.notice.reader import Activity, Reader, controllers_of
 from checker.notice.rights import applying_rights, supervisory_authorities
 from checker.notice.topics import email_of, transfers_of, unlocated

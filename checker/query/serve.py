@@ -13,7 +13,7 @@ at ``http://127.0.0.1:PORT/sparql``:
 - Read-only: an update (``update=``, ``application/sparql-update``, or update text sent as
   a query) is refused with 403 Forbidden, and so is a federated ``SERVICE`` call (the
   server would otherwise fetch URLs on a client's behalf). Other methods: 405.
-- Every query runs in a child process with a time limit (see :func:`checker.query.run.run_isolated`);
+- Every query runs in a child process with a time limit (see :func:`checker.query.engines.run_isolated`);
   past it the client gets 503. At most ``max_concurrent`` queries run at once.
 - ``GET /sparql`` without a query returns the SPARQL 1.1 Service Description.
 
@@ -37,15 +37,8 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from checker.errors import RopaError
-from checker.query.run import (
-    DEFAULT_TIMEOUT,
-    LocalEngine,
-    NotAcceptable,
-    QueryRefused,
-    QuerySyntaxError,
-    QueryText,
-    QueryTimeout,
-)
+from checker.query.engines import DEFAULT_TIMEOUT, LocalEngine, NotAcceptable
+from checker.query.text import QueryRefused, QuerySyntaxError, QueryText, QueryTimeout
 
 #: The path of the query endpoint.
 ENDPOINT_PATH = "/sparql"
@@ -56,33 +49,37 @@ DEFAULT_PORT = 7878
 #: Longest query text accepted, in bytes.
 MAX_QUERY_BYTES = 1 << 20
 
-R = ox.QueryResultsFormat
-G = ox.RdfFormat
+T = TypeVar("T")
 
-#: Media types offered for SELECT and ASK answers, preferred first.
-RESULT_TYPES: tuple[tuple[str, ox.QueryResultsFormat], ...] = (
-    ("application/sparql-results+json", R.JSON),
-    ("application/sparql-results+xml", R.XML),
-    ("text/csv", R.CSV),
-    ("text/tab-separated-values", R.TSV),
-    ("application/json", R.JSON),
-    ("application/xml", R.XML),
-    ("text/xml", R.XML),
-)
+#: Media types offered for SELECT and ASK answers, preferred first, with the format each
+#: gets (pyoxigraph's name of it).
+_RESULT_MEDIA = """
+    application/sparql-results+json JSON   application/sparql-results+xml XML
+    text/csv CSV   text/tab-separated-values TSV
+    application/json JSON   application/xml XML   text/xml XML
+"""
 
 #: Media types offered for CONSTRUCT and DESCRIBE answers, preferred first.
-GRAPH_TYPES: tuple[tuple[str, ox.RdfFormat], ...] = (
-    ("text/turtle", G.TURTLE),
-    ("application/n-triples", G.N_TRIPLES),
-    ("application/rdf+xml", G.RDF_XML),
-    ("application/ld+json", G.JSON_LD),
-    ("text/plain", G.N_TRIPLES),
+_GRAPH_MEDIA = """
+    text/turtle TURTLE   application/n-triples N_TRIPLES   application/rdf+xml RDF_XML
+    application/ld+json JSON_LD   text/plain N_TRIPLES
+"""
+
+
+def _offers(table: str, formats: type[T]) -> tuple[tuple[str, T], ...]:
+    words = table.split()
+    return tuple(
+        (media, getattr(formats, name)) for media, name in zip(words[::2], words[1::2], strict=True)
+    )
+
+
+RESULT_TYPES: tuple[tuple[str, ox.QueryResultsFormat], ...] = _offers(
+    _RESULT_MEDIA, ox.QueryResultsFormat
 )
+GRAPH_TYPES: tuple[tuple[str, ox.RdfFormat], ...] = _offers(_GRAPH_MEDIA, ox.RdfFormat)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
-
-T = TypeVar("T")
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:

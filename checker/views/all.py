@@ -4,7 +4,7 @@ The dashboard (``dashboard/``) is a thin Streamlit front end: every table, detai
 it shows comes from a pure function here, which reads the graph that
 :func:`checker.graph.build.build` made, the findings of :func:`checker.check.run.check` and the flow
 graph of :func:`checker.graph.flows.flow_graph`, through the rdflib graph API (no SPARQL; the
-console's queries go through :mod:`checker.query.run`). Nothing here changes the graph.
+console's queries go through :mod:`checker.query.ask`). Nothing here changes the graph.
 
 Everything is deterministic: rows are sorted, layouts are seeded, so the same records give
 the same pages.
@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # plotly and the query engine load only when a page needs the
     import plotly.graph_objects as go
 
     from checker.notice.compose import Notice
-    from checker.query.run import LocalEngine
+    from checker.query.engines import LocalEngine
 
 DPV = Namespace("https://w3id.org/dpv#")
 ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
@@ -201,7 +201,7 @@ class Model:
     def engine(self) -> LocalEngine:
         """The graph in an embedded pyoxigraph store, for the SPARQL console."""
         from checker.graph.store import ox_store
-        from checker.query.run import LocalEngine
+        from checker.query.engines import LocalEngine
 
         return LocalEngine(ox_store(self.graph))
 
@@ -831,7 +831,7 @@ def _retention_words(graph: Graph, rule: Node) -> str:
         return words
     value = graph.value(node, RDF.value)
     if value is not None:
-        from checker.records.to_rdf import duration_words
+        from checker.vocab.durations import words as duration_words
 
         return duration_words(str(value)) or str(value)
     return RETENTION_KINDS[kind].lower()
@@ -2003,7 +2003,7 @@ def run_query(
     timeout: float = 10.0,
 ) -> QueryAnswer:
     """Run a read-only query (text, or a saved query's text with its parameters) through
-    :mod:`checker.query.run`: updates and federated queries are refused, the time is limited.
+    :mod:`checker.query.ask`: updates and federated queries are refused, the time is limited.
 
     Args:
         engine: the embedded engine of the built graph.
@@ -2014,40 +2014,43 @@ def run_query(
 
     Raises:
         UpdateRefused, QueryRefused, QuerySyntaxError, QueryTimeout, InputError: as
-        :meth:`checker.query.run.LocalEngine.query` and :func:`checker.query.run.bind_values`.
+        :meth:`checker.query.engines.LocalEngine.query` and :func:`checker.query.binding.bind_values`.
     """
     import time
 
-    from checker.query import run as q
+    from checker.query import binding, results
+    from checker.query import library as query_library
+    from checker.query import text as query_text
+    from checker.vocab import namespaces
 
-    library = q.saved_queries()
+    library = query_library.saved_queries()
     entry = library.get(saved) if saved else None
-    query = q.QueryText(
+    query = query_text.QueryText(
         text, f"{saved}.rq" if entry else "query", entry if entry and entry.text == text else None
     )
-    q.check_read_only(query, allow_service=False)
+    query_text.check_read_only(query, allow_service=False)
     values = {k: v for k, v in (binds or {}).items() if v and v.strip()}
     bindings = (
-        q.bind_values(engine, query, values, timeout=timeout) if query.saved or values else {}
+        binding.bind_values(engine, query, values, timeout=timeout) if query.saved or values else {}
     )
     start = time.perf_counter()
     result = engine.query(query, bindings=bindings, timeout=timeout)
     seconds = time.perf_counter() - start
-    if isinstance(result, q.Boolean):
+    if isinstance(result, results.Boolean):
         return QueryAnswer(
             ("answer",), (("true" if result.value else "false",),), "", result.value, seconds
         )
-    labels = engine.labels(q.result_nodes(result))
-    table = q.labelled(q.as_solutions(result), labels)
-    prefixes = {**q.QUERY_PREFIXES, **engine.namespaces()}
+    labels = engine.labels(results.result_nodes(result))
+    table = results.labelled(results.as_solutions(result), labels)
+    prefixes = {**namespaces.QUERY_PREFIXES, **engine.namespaces()}
     rows = tuple(tuple(_cell(term, prefixes) for term in row) for row in table.rows)
-    return QueryAnswer(table.variables, rows, q.render(result, "csv", labels), None, seconds)
+    return QueryAnswer(table.variables, rows, results.render(result, "csv", labels), None, seconds)
 
 
 def _cell(term: Any, prefixes: Mapping[str, str]) -> str:
     import pyoxigraph as ox
 
-    from checker.query.run import compact
+    from checker.vocab.namespaces import compact
 
     if term is None:
         return ""

@@ -1,6 +1,6 @@
 """Query: a read-only, time-limited SPARQL console over the built graph, with the saved
 queries of ``checker/query/queries/``. Updates are refused before anything runs; answers show a
-label beside every IRI and download as CSV. The queries run in :mod:`checker.query.run`."""
+label beside every IRI and download as CSV. The queries run in :mod:`checker.query.ask`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import ropa_ui
 import streamlit as st
 
 from checker.errors import RopaError
-from checker.query.run import QuerySyntaxError, QueryTimeout, UpdateRefused, saved_queries
+from checker.query.library import saved_queries
+from checker.query.text import QuerySyntaxError, QueryTimeout, UpdateRefused
 from checker.views.all import run_query
 
 model = ropa_ui.model()
