@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, SKOS, XSD
 
 from checker.graph.build import build
+from checker.vocab.labels import label_of
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = (ROOT / "ropa" / "finnish-customs" / "register-description.txt").read_text(encoding="utf-8")
@@ -33,7 +34,8 @@ def g() -> Graph:
 
 
 def label(g: Graph, node: URIRef) -> str:
-    return str(g.value(node, RDFS.label) or g.value(node, SKOS.prefLabel))
+    """The English label (the records also carry Finnish and Swedish ones)."""
+    return label_of(g, node, "en")
 
 
 def quotes(g: Graph, node: URIRef) -> dict[str, str]:
@@ -46,7 +48,8 @@ def quotes(g: Graph, node: URIRef) -> dict[str, str]:
             if (s, RDF.type, OA.TextQuoteSelector) in g
         )
         section = g.value(passage, ROPA.inSection)
-        found[str(g.value(selector, OA.exact))] = str(g.value(section, ROPA.heading))
+        headings = [h for h in g.objects(section, ROPA.heading) if h.language == "en"]
+        found[str(g.value(selector, OA.exact))] = str(headings[0])
     return found
 
 

@@ -166,7 +166,9 @@ def compose_notice(graph: Graph, lang: str = "en", vocab: Vocabulary | None = No
     if details:
         where["activities"] = "activities"
     sections.insert(0, summary_section(r, acts, len(gaps), where))
-    shown = [title, *intro, *footer, *walk_sections(sections)]
+    # The footer names the source document by its own title, in its own language: a
+    # citation, not a term to translate.
+    shown = [title, *intro, footer[0], *walk_sections(sections)]
     fallbacks, language_note = language_section(r, shown)
     if language_note is not None:
         sections.append(language_note)

@@ -50,7 +50,8 @@ def _ranked(r: Reader, counts: Counter[Node]) -> Line:
     ranked = sorted(counts, key=lambda n: (-counts[n], *sort_key(r.term(n)), r.node_key(n)))
     shown = join((r.term(n) for n in ranked[:SHOWN]), "; ")
     if len(ranked) > SHOWN:
-        more = fill(r.t("summary.more"), count=str(len(ranked) - SHOWN))
+        left = len(ranked) - SHOWN
+        more = fill(r.t("summary.more" if left > 1 else "summary.more_one"), count=str(left))
         return (*shown, *more)
     return shown
 

@@ -309,21 +309,22 @@ def _load_document(reg: LineDict, reg_name: str, reg_path: Path) -> Document | W
         ) from None
     text = decode_utf8(data, display_path(doc_path)).replace("\r\n", "\n")
     headings: dict[str, str] = {}
+    lang = str(doc_info.get("language", "en"))
     for i, section in enumerate(reg["sections"]):
-        if section["id"] in headings or section["heading"].strip() in map(
-            str.strip, headings.values()
-        ):
+        heading = section["heading"]  # the document's own, where the records give several
+        heading = heading if isinstance(heading, str) else heading.get(lang, "")
+        if section["id"] in headings or heading.strip() in map(str.strip, headings.values()):
             raise InputError(
-                f"section {section['id']!r} ({section['heading']!r}) is listed twice",
+                f"section {section['id']!r} ({heading!r}) is listed twice",
                 reg_name,
                 reg["sections"].item_lines[i],
             )
-        headings[section["id"]] = section["heading"]
+        headings[section["id"]] = heading
     document = Document(text, headings)
     for i, section in enumerate(reg["sections"]):
-        if section["heading"].strip() in document.missing_headings:
+        if headings[section["id"]].strip() in document.missing_headings:
             raise InputError(
-                f"section heading {section['heading']!r} is not a line of {doc_info['file']}",
+                f"section heading {headings[section['id']]!r} is not a line of {doc_info['file']}",
                 reg_name,
                 reg["sections"].item_lines[i],
             )
