@@ -10,7 +10,7 @@ import streamlit as st
 
 from checker.errors import RopaError
 from checker.query.run import QuerySyntaxError, QueryTimeout, UpdateRefused, saved_queries
-from checker.views.all import run_query
+from checker.views.console import run_query
 
 model = ropa_ui.model()
 library = saved_queries()
