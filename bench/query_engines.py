@@ -42,9 +42,12 @@ from rdflib.namespace import RDF
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from checker.errors import RopaError  # noqa: E402
 from checker.graph.build import build  # noqa: E402
 from checker.graph.serialize import serialize  # noqa: E402
-from checker.query import run as q  # noqa: E402
+from checker.query import binding, engines, results  # noqa: E402
+from checker.query import library as query_library  # noqa: E402
+from checker.query import text as query_text  # noqa: E402
 from checker.query.publish import Credentials, publish_ntriples  # noqa: E402
 
 DPV_PROCESS = URIRef("https://w3id.org/dpv#Process")
@@ -93,8 +96,8 @@ def rdflib_ms(
     samples, rows = [], None
     for _ in range(runs):
         try:
-            elapsed, rows = json.loads(q.run_isolated(task, limit))
-        except q.QueryTimeout:
+            elapsed, rows = json.loads(engines.run_isolated(task, limit))
+        except query_text.QueryTimeout:
             return None, None
         samples.append(elapsed)
     return round(statistics.median(samples), 2), rows
@@ -111,7 +114,7 @@ def bench_scale(
     )
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     load_rdflib = median_ms(lambda: Graph().parse(data=data, format="nt"), 1)
-    engine = q.LocalEngine(store)
+    engine = engines.LocalEngine(store)
     remote = None
     if virtuoso:
         store_url = virtuoso.rsplit("/sparql", 1)[0] + "/sparql-graph-crud-auth"
@@ -119,7 +122,7 @@ def bench_scale(
         publish_ntriples(
             data, endpoint=store_url, graph=graph_iri, credentials=Credentials("dba", "dba")
         )
-        remote = q.RemoteEngine(virtuoso, graph=graph_iri)
+        remote = engines.RemoteEngine(virtuoso, graph=graph_iri)
     rows: list[dict[str, object]] = [
         {
             "scale": factor,
@@ -136,13 +139,13 @@ def bench_scale(
             "ropa_ms": median_ms(lambda: engine.query("ASK {}"), runs),
         },
     ]
-    for name, saved in q.saved_queries().items():
-        query = q.QueryText(saved.text, name, saved)
+    for name, saved in query_library.saved_queries().items():
+        query = query_text.QueryText(saved.text, name, saved)
         binds = {p.name: EXAMPLES[p.name] for p in saved.parameters if p.default is None}
-        bindings = q.bind_values(engine, query, binds)
+        bindings = binding.bind_values(engine, query, binds)
         subs = {ox.Variable(k): v for k, v in bindings.items()}
         answer = engine.query(query, bindings=bindings)
-        assert isinstance(answer, q.Solutions)
+        assert isinstance(answer, results.Solutions)
         row: dict[str, object] = {
             "scale": factor,
             "triples": len(graph),
@@ -165,7 +168,7 @@ def bench_scale(
                     lambda query=query, bindings=bindings: remote.query(query, bindings=bindings),
                     runs,
                 )
-            except q.RopaError as exc:  # e.g. Virtuoso's cost estimate refusing the query
+            except RopaError as exc:  # e.g. Virtuoso's cost estimate refusing the query
                 row["virtuoso_ms"] = "refused"
                 row["virtuoso_error"] = str(exc)[:200]
         rows.append(row)

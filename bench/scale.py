@@ -14,7 +14,7 @@ memory (``wait4`` rusage) are recorded; the median of ``--runs`` runs is reporte
   how an auditor runs many queries on a big graph): the server started cold, the time
   until it answers (``ready``: graph loaded), then each saved query POSTed once as
   ``application/sparql-query``, its parameters bound by a ``VALUES`` block as
-  ``checker.query.run.RemoteEngine`` sends them, JSON results read whole, each request timed;
+  ``checker.query.engines.RemoteEngine`` sends them, JSON results read whole, each request timed;
   then the server is stopped (SIGTERM). Its rows must equal the in-process rows;
 - ``ropa dashboard FILE`` start to its first page rendered in Chromium
   (``bench/dashboard.py --first-page-only``), at ``--dashboard-sizes`` (register and
@@ -219,10 +219,11 @@ def free_port() -> int:
 def serve_queries(queries: list[Path], base: str, register: bool) -> list[tuple[str, str]]:
     """(name, text to POST) of each saved query, its parameters bound as for the in-process
     measure but as ``ropa query --endpoint`` sends them to an endpoint: a ``VALUES`` block
-    at the start of the WHERE group (:meth:`checker.query.run.RemoteEngine.prepare`)."""
+    at the start of the WHERE group (:meth:`checker.query.engines.RemoteEngine.prepare`)."""
     import pyoxigraph as ox
 
-    from checker.query.run import QueryText, RemoteEngine
+    from checker.query.engines import RemoteEngine
+    from checker.query.text import QueryText
 
     client = RemoteEngine("http://127.0.0.1/sparql")
     prepared = []
@@ -569,7 +570,7 @@ def use_bytecode_cache(mode: str, cache: Path, work: Path, dashboard: bool = Fal
             REGISTER_BASE,
         ],
         [PYTHON, str(ROOT / "bench" / "synth.py"), "--size", "tiny", "-o", str(work / "t.nt")],
-        [PYTHON, "-c", "import checker.query.serve, checker.query.run, checker.graph.build"],
+        [PYTHON, "-c", "import checker.query.serve, checker.query.ask, checker.graph.build"],
         *(
             [
                 [

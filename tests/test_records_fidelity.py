@@ -16,7 +16,8 @@ from checker.check.run import check
 from checker.graph.build import build
 from checker.graph.flows import flow_graph
 from checker.notice.compose import Item, compose_notice, plain
-from checker.query import run as q
+from checker.query import engines, results
+from checker.query import text as query_text
 
 FC = Namespace("https://w3id.org/ropa-kg/registers/fi-customs/customer-services/")
 DPV = Namespace("https://w3id.org/dpv#")
@@ -37,14 +38,14 @@ def findings(g: Graph) -> list[Finding]:
 
 
 @pytest.fixture(scope="module")
-def engine() -> q.LocalEngine:
-    return q.LocalEngine.from_paths()
+def engine() -> engines.LocalEngine:
+    return engines.LocalEngine.from_paths()
 
 
-def rows(engine: q.LocalEngine, name: str) -> list[dict[str, str]]:
+def rows(engine: engines.LocalEngine, name: str) -> list[dict[str, str]]:
     """A saved query's rows, each value as its IRI or literal text ('' when unbound)."""
-    result = engine.query(q.load_query(name))
-    assert isinstance(result, q.Solutions)
+    result = engine.query(query_text.load_query(name))
+    assert isinstance(result, results.Solutions)
     return [
         {v: ("" if t is None else t.value) for v, t in zip(result.variables, row, strict=True)}
         for row in result.rows
@@ -91,7 +92,7 @@ def processor_item(g: Graph, name: str) -> Item:
 # --- Item 1: Paytrail receives the email addresses; the text names no sender -----------------
 
 
-def test_item_1_paytrail_email_flow_names_no_sender(g: Graph, engine: q.LocalEngine) -> None:
+def test_item_1_paytrail_email_flow_names_no_sender(g: Graph, engine: engines.LocalEngine) -> None:
     """Issue 15, item 1: "Paytrail also receives our customers' email addresses for sending a
     payment confirmation message." names no sender, so no flow makes Finnish Customs (or
     anybody) the sender; Paytrail still receives the email addresses as the processor of the
@@ -149,7 +150,9 @@ def test_item_3_supplier_list_sources_are_a_reported_gap(g: Graph) -> None:
 # --- Item 4: who gets what in the chatbot service --------------------------------------------
 
 
-def test_item_4_no_path_gives_ultimate_ai_an_ip_address(g: Graph, engine: q.LocalEngine) -> None:
+def test_item_4_no_path_gives_ultimate_ai_an_ip_address(
+    g: Graph, engine: engines.LocalEngine
+) -> None:
     """Issue 15, item 4: "Elisa Oyj's Elisa Desk platform ... processes IP addresses of those who
     use Customs' chatbot service. Ultimate.ai in the Google Cloud anonymises the personal data
     of the discussions in the chatbot service": Elisa gets the IP addresses, Ultimate.ai the

@@ -15,7 +15,10 @@ import pytest
 
 from checker.assets import default_records
 from checker.errors import InputError
-from checker.query import run as q
+from checker.query import ask, binding, engines, results
+from checker.query import library as query_library
+from checker.query import text as query_text
+from checker.vocab import namespaces
 
 BASE = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"
 TEXT = (default_records() / "register-description.txt").read_text(encoding="utf-8")
@@ -24,8 +27,8 @@ Row = dict[str, str]
 
 
 @pytest.fixture(scope="module")
-def engine() -> q.LocalEngine:
-    return q.LocalEngine.from_paths()
+def engine() -> engines.LocalEngine:
+    return engines.LocalEngine.from_paths()
 
 
 def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
@@ -35,17 +38,17 @@ def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
     if isinstance(term, ox.NamedNode):
         if term.value.startswith(BASE):
             return term.value[len(BASE) :]
-        return q.compact(term.value, q.QUERY_PREFIXES)
+        return namespaces.compact(term.value, namespaces.QUERY_PREFIXES)
     return term.value if isinstance(term, ox.Literal) else str(term)
 
 
-def answer(engine: q.LocalEngine, name: str, **binds: str) -> list[Row]:
+def answer(engine: engines.LocalEngine, name: str, **binds: str) -> list[Row]:
     """Run a saved query as ``ropa query`` does (binds resolved by name), with labels."""
-    query = q.load_query(name)
-    bindings = q.bind_values(engine, query, binds)
+    query = query_text.load_query(name)
+    bindings = binding.bind_values(engine, query, binds)
     result = engine.query(query, bindings=bindings)
-    assert isinstance(result, q.Solutions)
-    shown = q.labelled(result, engine.labels(q.result_nodes(result)))
+    assert isinstance(result, results.Solutions)
+    shown = results.labelled(result, engine.labels(results.result_nodes(result)))
     rows = [dict(zip(shown.variables, map(short, row), strict=True)) for row in shown.rows]
     assert rows, f"{name} has no answer on the shipped register"
     return rows
@@ -55,7 +58,7 @@ def column(rows: list[Row], name: str) -> set[str]:
     return {r[name] for r in rows}
 
 
-def check_processors_personal_data(engine: q.LocalEngine) -> None:
+def check_processors_personal_data(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "processors-personal-data")
     # "Fonecta Oy's Snoobi Analytics tool, processes IP addresses of visitors ..."
     # "Elisa Oyj's Elisa Desk platform ... processes IP addresses of those who use ... chatbot"
@@ -84,7 +87,7 @@ def check_processors_personal_data(engine: q.LocalEngine) -> None:
     assert column(rows, "processor_label") == {"Elisa Oyj", "Fonecta Oy", "Paytrail", "Ultimate.ai"}
 
 
-def check_indefinite_retention(engine: q.LocalEngine) -> None:
+def check_indefinite_retention(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "indefinite-retention")
     # "Feedback on accessibility and related replies, are saved indefinitely."
     # "Memorandums drafted at Customs in meetings of customer cooperation networks ... indefinitely"
@@ -108,7 +111,7 @@ def check_indefinite_retention(engine: q.LocalEngine) -> None:
     }
 
 
-def check_personal_identity_code(engine: q.LocalEngine) -> None:
+def check_personal_identity_code(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "personal-identity-code")
     # "The following personal data of private customers ...: first and last names, personal
     # identity codes, ..." and the same list for businesses' responsible and contact persons.
@@ -140,7 +143,7 @@ def check_personal_identity_code(engine: q.LocalEngine) -> None:
         assert len(laws) == 3, activity
 
 
-def check_special_category_data(engine: q.LocalEngine) -> None:
+def check_special_category_data(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "special-category-data")
     # "Personal data belonging to special categories ... may be included in customer feedback
     # and in questions by customers."
@@ -173,7 +176,7 @@ def check_special_category_data(engine: q.LocalEngine) -> None:
     assert "processor" not in column(rows, "role")
 
 
-def check_flows_leaving_controller(engine: q.LocalEngine) -> None:
+def check_flows_leaving_controller(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "flows-leaving-controller")
     # Regular disclosures (parties concerned, National Archives, other authorities) and the
     # processors Elisa Oyj and Fonecta Oy (through Snoobi Analytics). "Paytrail also receives our
@@ -199,7 +202,7 @@ def check_flows_leaving_controller(engine: q.LocalEngine) -> None:
     assert not column(rows, "receiver") & {"communication", "e-services", "customer-services"}
 
 
-def check_unit_handovers(engine: q.LocalEngine) -> None:
+def check_unit_handovers(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "unit-handovers")
     pairs = {(r["sender"], r["receiver"], r["data"]) for r in rows}
     # "Customs officials at the customs offices receive oral and written customer feedback and
@@ -229,7 +232,7 @@ def check_unit_handovers(engine: q.LocalEngine) -> None:
     assert staff and all("well-founded reason" in r["condition"] for r in staff)
 
 
-def check_data_from_source(engine: q.LocalEngine) -> None:
+def check_data_from_source(engine: engines.LocalEngine) -> None:
     # "Data of identification transactions are obtained from the Suomi.fi service maintained
     # by the Digital and Population Data Services Agency."
     rows = answer(engine, "data-from-source")
@@ -248,7 +251,7 @@ def check_data_from_source(engine: q.LocalEngine) -> None:
     assert column(register, "source") == {"customer-register"}
 
 
-def check_retention_by_data(engine: q.LocalEngine) -> None:
+def check_retention_by_data(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "retention-by-data")
 
     def durations(data: str) -> set[str]:
@@ -278,7 +281,7 @@ def check_retention_by_data(engine: q.LocalEngine) -> None:
     assert durations("personal-identity-code") == {""}
 
 
-def check_activities_without_retention(engine: q.LocalEngine) -> None:
+def check_activities_without_retention(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "activities-without-retention")
     activities = column(rows, "activity")
     assert len(activities) == 21
@@ -299,10 +302,10 @@ def check_activities_without_retention(engine: q.LocalEngine) -> None:
         has_rule = engine.query(
             "ASK { ?a dpv:hasStorageCondition ?r }", bindings={"a": ox.NamedNode(BASE + activity)}
         )
-        assert has_rule == q.Boolean(False), activity
+        assert has_rule == results.Boolean(False), activity
 
 
-def check_processor_footprint(engine: q.LocalEngine) -> None:
+def check_processor_footprint(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "processor-footprint", processor="Elisa Oyj")
     assert column(rows, "processor") == {"elisa"}
 
@@ -328,7 +331,7 @@ def check_processor_footprint(engine: q.LocalEngine) -> None:
     } == {"pd:IPAddress"}
 
 
-def check_provenance(engine: q.LocalEngine) -> None:
+def check_provenance(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "provenance", entry="chat-ip-thirty-days")
     quote = "IP addresses collected by the Chat service are retained for 30 days in Elisa Oyj’s technical log."
     assert [r["quote"] for r in rows] == [quote]
@@ -337,7 +340,7 @@ def check_provenance(engine: q.LocalEngine) -> None:
     assert TEXT.splitlines()[line - 1].strip() == quote
 
 
-def check_recipients(engine: q.LocalEngine) -> None:
+def check_recipients(engine: engines.LocalEngine) -> None:
     rows = answer(engine, "recipients")
     # "Regular disclosures of personal data": parties concerned, the National Archives of
     # Finland, other authorities.
@@ -351,7 +354,7 @@ def check_recipients(engine: q.LocalEngine) -> None:
     }
 
 
-CHECKS: dict[str, Callable[[q.LocalEngine], None]] = {
+CHECKS: dict[str, Callable[[engines.LocalEngine], None]] = {
     "processors-personal-data": check_processors_personal_data,
     "indefinite-retention": check_indefinite_retention,
     "personal-identity-code": check_personal_identity_code,
@@ -369,11 +372,11 @@ CHECKS: dict[str, Callable[[q.LocalEngine], None]] = {
 
 def test_every_saved_query_has_a_check() -> None:
     assert len(CHECKS) == 12
-    assert set(CHECKS) == set(q.saved_queries())
+    assert set(CHECKS) == set(query_library.saved_queries())
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
-def test_saved_query_answers_as_the_register_says(engine: q.LocalEngine, name: str) -> None:
+def test_saved_query_answers_as_the_register_says(engine: engines.LocalEngine, name: str) -> None:
     CHECKS[name](engine)
 
 
@@ -382,25 +385,25 @@ def test_saved_query_runs_on_any_dpv_graph(name: str) -> None:
     """On another record set (the kitchen sink) each query runs; parameters without a
     default are bound to something that exists there."""
     engine = kitchen_sink_engine()
-    query = q.load_query(name)
+    query = query_text.load_query(name)
     params = {p.name for p in query.saved.parameters if p.default is None}  # type: ignore[union-attr]
     binds = {p: SINK_VALUES[p] for p in params}
     try:
-        bindings = q.bind_values(engine, query, binds)
+        bindings = binding.bind_values(engine, query, binds)
     except InputError as exc:  # a default that names a node of the shipped register only
         assert name == "data-from-source", exc
-        bindings = q.bind_values(engine, query, {"source": SINK_VALUES["source"]})
-    assert isinstance(engine.query(query, bindings=bindings), q.Solutions)
+        bindings = binding.bind_values(engine, query, {"source": SINK_VALUES["source"]})
+    assert isinstance(engine.query(query, bindings=bindings), results.Solutions)
 
 
 SINK_VALUES = {"processor": "pd:IPAddress", "entry": "pd:IPAddress", "source": "pd:IPAddress"}
-_SINK: list[q.LocalEngine] = []
+_SINK: list[engines.LocalEngine] = []
 
 
-def kitchen_sink_engine() -> q.LocalEngine:
+def kitchen_sink_engine() -> engines.LocalEngine:
     if not _SINK:
         _SINK.append(
-            q.LocalEngine.from_paths([Path(__file__).parent / "fixtures" / "kitchen-sink"])
+            engines.LocalEngine.from_paths([Path(__file__).parent / "fixtures" / "kitchen-sink"])
         )
     return _SINK[0]
 
@@ -410,7 +413,7 @@ BEGIN = "<!-- BEGIN GENERATED: saved queries -->\n"
 END = "<!-- END GENERATED: saved queries -->\n"
 
 
-def test_docs_show_every_saved_query_with_its_real_output(engine: q.LocalEngine) -> None:
+def test_docs_show_every_saved_query_with_its_real_output(engine: engines.LocalEngine) -> None:
     """docs/queries.md carries each saved query's output on the shipped register.
 
     ``ROPA_UPDATE_DOCS=1 pytest tests/test_saved_queries.py -k docs`` rewrites it.
@@ -419,10 +422,10 @@ def test_docs_show_every_saved_query_with_its_real_output(engine: q.LocalEngine)
     head, _, rest = text.partition(BEGIN)
     _, _, tail = rest.partition(END)
     assert head and tail is not None and END in text, "the generated section's markers are missing"
-    generated = q.library_reference(engine)
+    generated = ask.library_reference(engine)
     expected = head + BEGIN + generated + END + tail
     if os.environ.get("ROPA_UPDATE_DOCS") == "1":
         DOCS.write_text(expected, encoding="utf-8")
     assert text == expected, "docs/queries.md is out of date: run with ROPA_UPDATE_DOCS=1"
-    for name in q.saved_queries():
+    for name in query_library.saved_queries():
         assert f"`{name}` ([source](../checker/query/queries/{name}.rq))" in generated

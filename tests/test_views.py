@@ -22,14 +22,16 @@ from rdflib.namespace import RDF
 
 from checker.assets import default_records
 from checker.graph.flows import EdgeData, flow_graph
-from checker.query import run as q
+from checker.query import library as query_library
+from checker.query import text as query_text
+from checker.query.ask import ask
+from checker.query.results import Boolean
 from checker.views.activities import (
     ACTIVITY_FIELDS,
     activities_table,
     activity_detail,
     search_activities,
 )
-from checker.views.console import run_query
 from checker.views.findings import activities_with_findings, findings_by_rule, findings_table
 from checker.views.flows import (
     FlowFilter,
@@ -136,7 +138,7 @@ def test_views_do_not_change_the_graph(model: Model) -> None:
     for node in shown.nodes:
         node_detail(model.graph, shown, node)
     sankey_data(model.graph, model.flows)
-    run_query(model.engine, "SELECT * WHERE { ?s a dpv:Process }")
+    ask(query_text.QueryText("SELECT * WHERE { ?s a dpv:Process }", "query"), model.engine)
     notice_view(model.notice("en"))
     assert len(model.graph) == size
     assert to_isomorphic(model.graph) == before
@@ -545,44 +547,53 @@ def test_register_summary(model: Model) -> None:
     assert sum(summary.findings.values()) == len(model.findings)
 
 
-# --- query and notice --------------------------------------------------------------------------
+# --- the console (checker.query.ask on the model's engine) and the notice ------------------------
+
+
+def saved_query(name: str) -> query_text.QueryText:
+    saved = query_library.saved_queries()[name]
+    return query_text.QueryText(saved.text, f"{name}.rq", saved)
+
+
+def free_query(text: str) -> query_text.QueryText:
+    return query_text.QueryText(text, "query")
 
 
 def test_saved_query_with_labels_and_csv(model: Model) -> None:
-    saved = q.saved_queries()["processors-personal-data"]
-    answer = run_query(model.engine, saved.text, saved="processors-personal-data")
-    assert answer.rows and answer.boolean is None
-    assert any(c.endswith("_label") for c in answer.columns)
-    assert "Elisa Oyj" in answer.csv and answer.csv.splitlines()[0].split(",") == list(
-        answer.columns
-    )
+    answer = ask(saved_query("processors-personal-data"), model.engine)
+    columns, rows = answer.table()
+    assert rows and not isinstance(answer.result, Boolean)
+    assert any(c.endswith("_label") for c in columns)
+    csv = answer.render("csv")
+    assert "Elisa Oyj" in csv and csv.splitlines()[0].split(",") == list(columns)
+    assert any(cell.startswith(":") for row in rows for cell in row), "the register's prefix"
 
 
 def test_saved_query_parameters(model: Model) -> None:
-    saved = q.saved_queries()["processor-footprint"]
-    answer = run_query(
-        model.engine, saved.text, saved="processor-footprint", binds={"processor": "fonecta"}
-    )
-    assert answer.rows
-    assert "Elisa Oyj" not in answer.csv
+    answer = ask(saved_query("processor-footprint"), model.engine, binds={"processor": "fonecta"})
+    assert answer.table()[1]
+    assert "Elisa Oyj" not in answer.render("csv")
 
 
 def test_console_refuses_updates_and_reports_errors(model: Model) -> None:
     size = len(model.graph)
-    with pytest.raises(q.UpdateRefused):
-        run_query(model.engine, "DELETE WHERE { ?s ?p ?o }")
-    with pytest.raises(q.QuerySyntaxError) as error:
-        run_query(model.engine, "SELECT * WHERE { ?s ?p }")
+    with pytest.raises(query_text.UpdateRefused):
+        ask(free_query("DELETE WHERE { ?s ?p ?o }"), model.engine)
+    with pytest.raises(query_text.QuerySyntaxError) as error:
+        ask(free_query("SELECT * WHERE { ?s ?p }"), model.engine)
     assert error.value.line == 1
-    with pytest.raises(q.QueryTimeout):
-        run_query(
+    with pytest.raises(query_text.QueryTimeout):
+        ask(
+            free_query(
+                "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+            ),
             model.engine,
-            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
             timeout=0.3,
         )
     assert len(model.graph) == size
-    ask = run_query(model.engine, "ASK { ?s a dpv:Process }")
-    assert ask.boolean is True and ask.rows == (("true",),)
+    answer = ask(free_query("ASK { ?s a dpv:Process }"), model.engine)
+    assert isinstance(answer.result, Boolean) and answer.result.value is True
+    assert answer.table() == (("answer",), (("true",),))
 
 
 def test_notice_view_in_every_language(model: Model) -> None:

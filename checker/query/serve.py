@@ -13,7 +13,7 @@ at ``http://127.0.0.1:PORT/sparql``:
 - Read-only: an update (``update=``, ``application/sparql-update``, or update text sent as
   a query) is refused with 403 Forbidden, and so is a federated ``SERVICE`` call (the
   server would otherwise fetch URLs on a client's behalf). Other methods: 405.
-- Every query runs in a child process with a time limit (see :func:`checker.query.run.run_isolated`);
+- Every query runs in a child process with a time limit (see :func:`checker.query.engines.run_isolated`);
   past it the client gets 503. At most ``max_concurrent`` queries run at once.
 - ``GET /sparql`` without a query returns the SPARQL 1.1 Service Description.
 
@@ -37,15 +37,8 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from checker.errors import RopaError
-from checker.query.run import (
-    DEFAULT_TIMEOUT,
-    LocalEngine,
-    NotAcceptable,
-    QueryRefused,
-    QuerySyntaxError,
-    QueryText,
-    QueryTimeout,
-)
+from checker.query.engines import DEFAULT_TIMEOUT, LocalEngine, NotAcceptable
+from checker.query.text import QueryRefused, QuerySyntaxError, QueryText, QueryTimeout
 
 #: The path of the query endpoint.
 ENDPOINT_PATH = "/sparql"

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from checker.assets import asset_dir
 from checker.records.load import RecordSet
 from checker.records.yamlload import LineDict
+from checker.vocab import durations
 
 #: rdf:type of the entries of each kind (an entry's own ``types`` are added to these).
 KIND_TYPES: dict[str, list[str]] = {
@@ -125,33 +126,10 @@ def _node(
     return node
 
 
-_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day", "H": "hour", "S": "second"}
-
-
-def duration_words(value: str) -> str:
-    """An ISO 8601 duration in English words.
-
-    >>> [duration_words(d) for d in ("P2Y", "P30D", "P1Y6M", "PT12H")]
-    ['2 years', '30 days', '1 year 6 months', '12 hours']
-    """
-    date, _, time = value[1:].partition("T")
-    parts = []
-    for section, units in ((date, "YMWD"), (time, "HMS")):
-        number = ""
-        for char in section:
-            if char.isdigit():
-                number += char
-            elif char in units:
-                unit = "minute" if (char == "M" and section is time) else _UNITS[char]
-                parts.append(f"{int(number)} {unit}{'' if int(number) == 1 else 's'}")
-                number = ""
-    return " ".join(parts)
-
-
 def _duration_label(data: LineDict) -> str:
     """A short English label of a retention rule's duration, for views and queries."""
     rule = data["rule"]
-    period = duration_words(data["duration"]) if "duration" in data else ""
+    period = (durations.words(data["duration"]) or data["duration"]) if "duration" in data else ""
     at_most = "at most " if data.get("maximum") else ""
     return {
         "fixed": f"{at_most}{period}",

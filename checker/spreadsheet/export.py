@@ -34,8 +34,7 @@ from odf.text import P
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.writer.excel import ExcelWriter
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib import Graph, Literal, URIRef
 
 from checker.check.findings import Finding
 from checker.check.rules.unmapped import cell_of
@@ -45,12 +44,8 @@ from checker.spreadsheet.layouts import LAYOUTS, Layout
 from checker.spreadsheet.read import column_letters
 from checker.vocab.concepts import is_special_category, outside_eu_eea
 from checker.vocab.labels import label_of
+from checker.vocab.namespaces import DPV, OA, PROV, RDF, RDFS, ROPA, SCHEMA
 
-DPV = Namespace("https://w3id.org/dpv#")
-ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-SCHEMA = Namespace("https://schema.org/")
 GDPR = "https://w3id.org/dpv/legal/eu/gdpr#"
 
 #: Output formats of ``ropa export -o``, by file extension.

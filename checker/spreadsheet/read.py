@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import python_calamine
 
 from checker.errors import InputError
@@ -250,6 +249,10 @@ def _grid(
 
 
 def _read_xlsx(data: bytes, name: str) -> Workbook:
+    # Imported here: openpyxl takes 0.3-1 s to import (python -X importtime), and every
+    # `ropa build` of YAML records passes through this module without reading a workbook.
+    import openpyxl
+
     def is_error(cell: Any) -> str | None:
         if getattr(cell, "data_type", None) == "e":
             return str(cell.value)

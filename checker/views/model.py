@@ -24,7 +24,7 @@ from checker.graph.build import build
 from checker.graph.flows import flow_graph
 from checker.graph.store import ox_store
 from checker.notice.compose import Notice, compose_notice
-from checker.query.run import LocalEngine
+from checker.query.engines import LocalEngine
 from checker.views.activities import ActivityRow, activities_table
 from checker.views.retention import RetentionRow, retention_rows
 from checker.views.summary import RegisterSummary, register_summary

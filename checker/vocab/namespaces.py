@@ -106,9 +106,12 @@ class DPV(DefinedNamespace):
     Authority: URIRef
     AutomatedDecisionMaking: URIRef
     Consent: URIRef
+    ConsentManagement: URIRef
+    ControllerProcessorAgreement: URIRef
     Country: URIRef
     CustomerCare: URIRef
     DataController: URIRef
+    DataProcessingAgreement: URIRef
     DataProcessor: URIRef
     DataProtectionOfficer: URIRef
     DataSubject: URIRef
@@ -135,6 +138,7 @@ class DPV(DefinedNamespace):
     Purpose: URIRef
     ROPA: URIRef
     Recipient: URIRef
+    Representative: URIRef
     ServiceOptimisation: URIRef
     SpecialCategoryPersonalData: URIRef
     StorageDuration: URIRef
@@ -157,6 +161,7 @@ class DPV(DefinedNamespace):
     hasDuration: URIRef
     hasJointDataControllers: URIRef
     hasJurisdiction: URIRef
+    hasJustification: URIRef
     hasLegalBasis: URIRef
     hasLocation: URIRef
     hasName: URIRef
@@ -240,6 +245,7 @@ class ROPA(DefinedNamespace):
     _fail = True
     _NS = Namespace(PREFIXES["ropa"])
 
+    CellSelector: URIRef
     CurrentYearPlus: URIRef
     DataFlow: URIRef
     DataGroup: URIRef
@@ -253,7 +259,9 @@ class ROPA(DefinedNamespace):
     RetentionRule: URIRef
     Section: URIRef
     afterRetention: URIRef
+    ambiguity: URIRef
     article: URIRef
+    column: URIRef
     concernsDataSubject: URIRef
     condition: URIRef
     countedFrom: URIRef
@@ -267,6 +275,7 @@ class ROPA(DefinedNamespace):
     isExclusive: URIRef
     isMaximum: URIRef
     isSpecialCategory: URIRef
+    isUnmapped: URIRef
     item: URIRef
     order: URIRef
     partOfActivity: URIRef
@@ -275,7 +284,9 @@ class ROPA(DefinedNamespace):
     receiver: URIRef
     recordFile: URIRef
     recordLine: URIRef
+    row: URIRef
     sender: URIRef
+    sheet: URIRef
     statuteNumber: URIRef
     untilEvent: URIRef
 
@@ -320,6 +331,7 @@ class SCHEMA(DefinedNamespace):
     _fail = True
     _NS = Namespace(PREFIXES["schema"])
 
+    address: URIRef
     email: URIRef
     name: URIRef
     telephone: URIRef

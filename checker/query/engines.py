@@ -1,0 +1,423 @@
+"""Where queries run: the built graph embedded, or a SPARQL 1.1 endpoint; read-only and time-limited.
+
+- :class:`LocalEngine`: the built graph in an embedded pyoxigraph store. pyoxigraph cannot
+  be interrupted from another thread, so every query runs in a forked child process that is
+  killed when it passes its time limit (about 3 ms of overhead per query; see
+  ``bench/query_engines.py``).
+- :class:`RemoteEngine`: a SPARQL 1.1 Protocol endpoint such as OpenLink Virtuoso, scoped to
+  one named graph through the protocol's ``default-graph-uri`` parameter.
+
+Both label the IRIs of an answer by the one rule of :mod:`checker.vocab.labels`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from checker.errors import InputError, RopaError
+from checker.graph.build import build
+from checker.graph.store import ox_store
+from checker.query.results import Boolean, Result, Solutions, Term, solutions_from, triples_from
+from checker.query.text import (
+    QueryText,
+    QueryTimeout,
+    check_read_only,
+    syntax_error,
+)
+from checker.vocab.labels import LABEL_PREDICATES, Candidate, pick
+from checker.vocab.namespaces import DPV, QUERY_PREFIXES, RDF
+
+#: Seconds a query may run before it is stopped (``--timeout``).
+DEFAULT_TIMEOUT = 30.0
+
+_LABEL_NODES = tuple(ox.NamedNode(str(p)) for p in LABEL_PREDICATES)
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_DPV_ROPA = ox.NamedNode(str(DPV.ROPA))
+
+
+# --- engines ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A serialised answer: ``kind`` is ``solutions``, ``boolean`` or ``triples``."""
+
+    kind: str
+    data: bytes
+    media_type: str
+
+
+class Engine(Protocol):
+    """What ``ropa query`` needs of an engine."""
+
+    def query(
+        self,
+        query: QueryText | str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Result: ...
+
+    def labels(self, nodes: Iterable[ox.NamedNode]) -> dict[ox.NamedNode, str]: ...
+
+    def namespaces(self) -> dict[str, str]: ...
+
+
+def _as_query(query: QueryText | str) -> QueryText:
+    return query if isinstance(query, QueryText) else QueryText(query, "query")
+
+
+class _ChildError(Exception):
+    """An error raised in the query's child process, carried back to the parent."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def run_isolated(task: Callable[[], bytes], timeout: float) -> bytes:
+    """Run ``task`` in a forked child and return its bytes; kill it after ``timeout`` s.
+
+    pyoxigraph holds the thread until a query ends, so a runaway query can only be
+    stopped by stopping its process. The child shares the parent's store copy-on-write.
+
+    >>> run_isolated(lambda: b"answer", 5)
+    b'answer'
+    >>> run_isolated(lambda: time.sleep(5) or b"late", 0.2)
+    Traceback (most recent call last):
+    ...
+    checker.query.text.QueryTimeout: query stopped after 0.2 s: it ran past the time limit (--timeout)
+    """
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows: no fork, no enforced limit
+        return task()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, write, leave without running the parent's exit handlers
+        status = 0
+        try:
+            os.close(read_fd)
+            try:
+                payload = b"K" + task()
+            except BaseException as exc:
+                kind = "syntax" if isinstance(exc, SyntaxError) else type(exc).__name__
+                payload = b"E" + json.dumps({"kind": kind, "message": str(exc)}).encode()
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_fd, view) :]
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    finished = False
+    poller = select.poll()  # not select(): a busy server may hold descriptors past 1024
+    poller.register(read_fd, select.POLLIN | select.POLLHUP)
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not poller.poll(max(1, int(remaining * 1000))):
+                break
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                finished = True
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_fd)
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    if not finished:
+        raise QueryTimeout(
+            f"query stopped after {timeout:g} s: it ran past the time limit (--timeout)"
+        )
+    payload = b"".join(chunks)
+    if payload[:1] == b"K":
+        return payload[1:]
+    if payload[:1] == b"E":
+        error = json.loads(payload[1:])
+        raise _ChildError(error["kind"], error["message"])
+    raise RopaError("the query process ended without an answer (out of memory?)")
+
+
+class LocalEngine:
+    """The built graph in an embedded pyoxigraph store.
+
+    Args:
+        store: the store to query (its default graph holds the graph).
+        prefixes: prefixes queries may use without declaring them.
+    """
+
+    def __init__(self, store: ox.Store, prefixes: Mapping[str, str] = QUERY_PREFIXES):
+        self.store = store
+        self.prefixes = dict(prefixes)
+
+    @classmethod
+    def from_paths(cls, paths: Sequence[Path] = ()) -> LocalEngine:
+        """Build the graph from records and RDF files (default: the shipped register)."""
+        return cls(ox_store(build(list(paths))))
+
+    def raw(
+        self,
+        query: QueryText | str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        results_format: ox.QueryResultsFormat | None = ox.QueryResultsFormat.JSON,
+        graph_format: ox.RdfFormat | None = ox.RdfFormat.N_TRIPLES,
+        default_graph: Sequence[ox.NamedNode] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
+    ) -> Raw:
+        """Run a read-only query in a child process; the answer serialised as asked.
+
+        A format of None means the caller cannot accept that kind of answer: the result
+        is then :class:`NotAcceptable`.
+
+        Raises:
+            UpdateRefused: an update.
+            QueryRefused: a federated SERVICE call.
+            QuerySyntaxError: the query does not parse (with line and column).
+            QueryTimeout: the query ran past ``timeout`` seconds.
+        """
+        query = _as_query(query)
+        check_read_only(query, allow_service=False)
+        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        options: dict[str, object] = {"prefixes": self.prefixes, "substitutions": substitutions}
+        if default_graph:
+            options["default_graph"] = list(default_graph)
+        if named_graphs:
+            options["named_graphs"] = list(named_graphs)
+
+        def task() -> bytes:
+            answer = self.store.query(query.text, **options)  # type: ignore[arg-type]
+            if isinstance(answer, ox.QueryTriples):
+                kind, fmt = "triples", graph_format
+            else:
+                kind = "boolean" if isinstance(answer, ox.QueryBoolean) else "solutions"
+                fmt = results_format
+            if fmt is None:
+                return json.dumps({"kind": kind, "acceptable": False}).encode() + b"\n"
+            data = answer.serialize(format=fmt)  # type: ignore[arg-type]
+            head = {"kind": kind, "acceptable": True, "media_type": fmt.media_type}
+            return json.dumps(head).encode() + b"\n" + data
+
+        try:
+            payload = run_isolated(task, timeout)
+        except _ChildError as exc:
+            if exc.kind == "syntax":
+                raise syntax_error(exc.message, query) from None
+            raise RopaError(f"{query.source}: the query failed: {exc.message}") from None
+        head_line, _, data = payload.partition(b"\n")
+        head = json.loads(head_line)
+        if not head["acceptable"]:
+            raise NotAcceptable(head["kind"])
+        return Raw(head["kind"], data, head["media_type"])
+
+    def query(
+        self,
+        query: QueryText | str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Result:
+        """Run a read-only query and return its answer (see :meth:`raw` for errors)."""
+        raw = self.raw(query, bindings=bindings, timeout=timeout)
+        return parse_raw(raw)
+
+    def labels(self, nodes: Iterable[ox.NamedNode]) -> dict[ox.NamedNode, str]:
+        """The label of each node that has one (:mod:`checker.vocab.labels`)."""
+        found: dict[ox.NamedNode, str] = {}
+        for node in nodes:
+            chosen = pick(
+                Candidate(q.object.value, q.object.language, rank)
+                for rank, predicate in enumerate(_LABEL_NODES)
+                for q in self.store.quads_for_pattern(node, predicate, None)  # type: ignore[misc]
+                if isinstance(q.object, ox.Literal)
+            )
+            if chosen is not None:
+                found[node] = chosen.text
+        return found
+
+    def namespaces(self) -> dict[str, str]:
+        """Short names for table output: the register's namespace as the empty prefix."""
+        registers = [q.subject for q in self.store.quads_for_pattern(None, _RDF_TYPE, _DPV_ROPA)]
+        return register_namespace(s.value for s in registers if isinstance(s, ox.NamedNode))
+
+
+class NotAcceptable(RopaError):
+    """The caller accepts no format for this kind of answer (HTTP 406)."""
+
+    def __init__(self, kind: str):
+        super().__init__(f"no acceptable format for a {kind} answer")
+        self.kind = kind
+
+
+def register_namespace(registers: Iterable[str]) -> dict[str, str]:
+    """``{"": namespace}`` when the graph holds registers of exactly one namespace.
+
+    >>> register_namespace(["https://e.org/reg/x", "https://e.org/reg/y"])
+    {'': 'https://e.org/reg/'}
+    """
+    spaces = {iri[: max(iri.rfind("/"), iri.rfind("#")) + 1] for iri in registers}
+    return {"": spaces.pop()} if len(spaces) == 1 else {}
+
+
+def parse_raw(raw: Raw) -> Result:
+    """Parse a serialised answer (SPARQL JSON results, or N-Triples / Turtle)."""
+    if raw.kind == "triples":
+        return triples_from(raw.data, raw.media_type)
+    parsed = ox.parse_query_results(raw.data, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return Boolean(bool(parsed))
+    return solutions_from(parsed)
+
+
+class RemoteEngine:
+    """A SPARQL 1.1 Protocol endpoint, read through HTTP POST.
+
+    Args:
+        endpoint: the query endpoint, e.g. ``http://127.0.0.1:8890/sparql``.
+        graph: the named graph to query, sent as the protocol's ``default-graph-uri``
+            (Virtuoso's default graph is otherwise the union of all its graphs).
+        prefixes: prefixes a query may use without declaring them; the ones it uses are
+            declared for it on one extra first line.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        graph: str | None = None,
+        prefixes: Mapping[str, str] = QUERY_PREFIXES,
+    ):
+        if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
+            raise InputError(f"the endpoint must be an http(s) URL, not {endpoint!r}")
+        self.endpoint = endpoint
+        self.graph = graph
+        self.prefixes = dict(prefixes)
+
+    def prepare(self, query: QueryText, bindings: Mapping[str, Term] | None) -> tuple[str, str]:
+        """The text to send and its form: undeclared prefixes added, bindings inlined."""
+        shape = check_read_only(query)
+        text = query.text
+        if bindings:
+            if shape.where is None:
+                raise InputError(
+                    "cannot bind variables: the query's WHERE group was not found", query.source
+                )
+            values = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items())
+            text = f"{text[: shape.where]} {values} {text[shape.where :]}"
+        missing = sorted(p for p in shape.used - shape.declared if p in self.prefixes)
+        if missing:
+            decls = " ".join(f"PREFIX {p}: <{self.prefixes[p]}>" for p in missing)
+            text = f"{decls}\n{text}"
+        return text, shape.form or "SELECT"
+
+    def post(self, text: str, accept: str, timeout: float) -> tuple[bytes, str]:
+        """POST a query; return the body and its media type."""
+        form: list[tuple[str, str]] = [("query", text)]
+        if self.graph:
+            form.append(("default-graph-uri", self.graph))
+        request = urllib.request.Request(
+            self.endpoint,
+            data=urllib.parse.urlencode(form).encode(),
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+            method="POST",
+        )
+        deadline = time.monotonic() + timeout
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                body = response.read()
+                media = response.headers.get("Content-Type", "")
+                partial = response.headers.get("X-SQL-State")
+                detail = response.headers.get("X-SQL-Message", "")
+        except urllib.error.HTTPError as exc:
+            detail = " ".join(exc.read().decode("utf-8", "replace").split())[:400]
+            raise RopaError(f"the endpoint answered HTTP {exc.code}: {detail}") from None
+        except TimeoutError:
+            raise QueryTimeout(
+                f"the endpoint gave no answer within {timeout:g} s (--timeout); "
+                "the server may still be running the query"
+            ) from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise QueryTimeout(
+                    f"the endpoint gave no answer within {timeout:g} s (--timeout)"
+                ) from None
+            raise RopaError(f"cannot reach {self.endpoint}: {exc.reason}") from None
+        if partial:  # Virtuoso's "anytime" answer: HTTP 200 with only part of the results
+            raise QueryTimeout(
+                f"the endpoint stopped the query and sent incomplete results "
+                f"({partial}: {' '.join(detail.split())[:120]}); nothing is shown"
+            )
+        if time.monotonic() > deadline:
+            raise QueryTimeout(f"the endpoint took longer than {timeout:g} s (--timeout)")
+        return body, media
+
+    def query(
+        self,
+        query: QueryText | str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Result:
+        """Run a read-only query on the endpoint."""
+        query = _as_query(query)
+        text, form = self.prepare(query, bindings)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            body, media = self.post(text, "application/n-triples, text/turtle;q=0.8", timeout)
+            return triples_from(body, media or "text/turtle")
+        body, media = self.post(text, "application/sparql-results+json", timeout)
+        try:
+            return parse_raw(Raw("solutions", body, media))
+        except (SyntaxError, ValueError) as exc:
+            raise RopaError(f"the endpoint sent an answer that is not SPARQL JSON: {exc}") from None
+
+    def labels(self, nodes: Iterable[ox.NamedNode]) -> dict[ox.NamedNode, str]:
+        """Labels by :mod:`checker.vocab.labels`, asked of the endpoint 100 nodes at a time."""
+        missing = sorted(set(nodes), key=lambda n: n.value)
+        ranks = " ".join(f"({p} {rank})" for rank, p in enumerate(_LABEL_NODES))
+        found: dict[ox.NamedNode, str] = {}
+        for start in range(0, len(missing), 100):
+            values = " ".join(str(n) for n in missing[start : start + 100])
+            text = (
+                f"SELECT ?node ?label ?rank WHERE {{ VALUES ?node {{ {values} }} "
+                f"VALUES (?p ?rank) {{ {ranks} }} ?node ?p ?label }}"
+            )
+            result = self.query(QueryText(text, "labels"))
+            assert isinstance(result, Solutions)
+            by_node: dict[ox.NamedNode, list[Candidate]] = {}
+            for node, label, rank in result.rows:
+                if isinstance(node, ox.NamedNode) and isinstance(label, ox.Literal):
+                    number = int(rank.value) if isinstance(rank, ox.Literal) else 0
+                    by_node.setdefault(node, []).append(
+                        Candidate(label.value, label.language, number)
+                    )
+            for node, candidates in by_node.items():
+                chosen = pick(candidates)
+                if chosen is not None:
+                    found[node] = chosen.text
+        return found
+
+    def namespaces(self) -> dict[str, str]:
+        """The register's namespace, asked of the endpoint."""
+        text = f"SELECT DISTINCT ?r WHERE {{ ?r a {_DPV_ROPA} }}"
+        result = self.query(QueryText(text, "namespaces"))
+        assert isinstance(result, Solutions)
+        return register_namespace(r[0].value for r in result.rows if isinstance(r[0], ox.NamedNode))
