@@ -282,7 +282,12 @@ def _edge_traces(
             )
 
 
-def _node_traces(fig: go.Figure, flows: nx.DiGraph, positions, selected: str | None) -> None:
+def _node_traces(
+    fig: go.Figure,
+    flows: nx.DiGraph,
+    positions: Mapping[str, tuple[float, float]],
+    selected: str | None,
+) -> None:
     """The nodes, one clickable trace per kind (``customdata`` = :func:`node_key`)."""
     for kind in KIND_NAMES:
         nodes = sorted(

@@ -350,11 +350,11 @@ def processing_units(graph: Graph, data: Iterable[str]) -> list[DataUse]:
         for holder in holders:
             by_holder[str(holder)].add(str(act))
     rows = []
-    for holder, acts in by_holder.items():
-        label = label_of(graph, URIRef(holder))
-        if (URIRef(holder), RDF.type, DPV.OrganisationalUnit) not in graph:
+    for iri, acts in by_holder.items():
+        label = label_of(graph, URIRef(iri))
+        if (URIRef(iri), RDF.type, DPV.OrganisationalUnit) not in graph:
             label += " (no unit recorded)"
-        rows.append(DataUse(holder, label, _named_sorted(graph, acts)))
+        rows.append(DataUse(iri, label, _named_sorted(graph, acts)))
     return sorted(rows, key=lambda r: (r.label.casefold(), r.holder))
 
 

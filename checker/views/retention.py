@@ -145,6 +145,7 @@ def _rule_rows(graph: Graph, activity: URIRef, name: str, rule: Node) -> list[Re
     )
     quotes = quotes_of(graph, rule)
     named = isinstance(rule, URIRef)
+    covered: list[URIRef | None] = [*iris(graph, rule, ROPA.coversData)] or [None]
     return [
         RetentionRow(
             activity=str(activity),
@@ -156,13 +157,16 @@ def _rule_rows(graph: Graph, activity: URIRef, name: str, rule: Node) -> list[Re
             kind=kind,
             years=years,
             period=retention_words(graph, rule),
-            maximum=any(v.toPython() is True for v in graph.objects(node, ROPA.isMaximum)),
+            maximum=any(
+                isinstance(v, Literal) and v.toPython() is True
+                for v in graph.objects(node, ROPA.isMaximum)
+            ),
             event=", ".join(events),
             delegated_to=", ".join(labels(graph, graph.objects(node, ROPA.delegatedTo))),
             after=text(graph, rule, ROPA.afterRetention),
             quote=quotes[0].text if quotes else "",
         )
-        for data in iris(graph, rule, ROPA.coversData) or [None]
+        for data in covered
     ]
 
 
