@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from checker.errors import InputError
-from checker.records.yamlload import LineDict, LineList, decode_utf8, load_yaml
+from checker.files import decode_utf8
+from checker.records.yamlload import LineDict, LineList, load_yaml
 
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad"
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from rdflib.term import Node
 
 from checker.check.findings import Finding
-from checker.diff.model import ASPECTS, FORMATS, LONGER, RISK_TITLES, ActivityDiff, Change, Diff
+from checker.diff.model import ASPECTS, FORMATS, RISK_TITLES, ActivityDiff, Change, Diff
 from checker.markdown import table_cell
 from checker.vocab.namespaces import local_id
 
@@ -32,7 +33,7 @@ def _rule_name(change: Change) -> str:
     """The name of a retention rule, unless the build made it up from the period."""
     if change.label in ("", "[]") or change.label.startswith("Retention: "):
         return ""
-    return f" ({change.label})"
+    return change.label
 
 
 def _for_display(activity: ActivityDiff) -> list[Change]:
@@ -54,25 +55,45 @@ def _for_display(activity: ActivityDiff) -> list[Change]:
     )
 
 
-def _change_words(change: Change) -> str:
+@dataclass(frozen=True)
+class _Style:
+    """How a change is written: in plain text, or in a Markdown pull-request comment."""
+
+    sign: Mapping[str, str]
+    cell: Callable[[str | None], str]
+    renamed: str
+    verdict: str = "{}"
+    arrows: Mapping[str, str] = field(default_factory=dict)
+
+
+_TEXT = _Style(_SIGN, lambda text: text or "", "renamed: {old} → {new}")
+
+
+def _change_words(change: Change, style: _Style = _TEXT) -> str:
     """One change in words, without the aspect."""
+    cell, sign = style.cell, style.sign
     if change.aspect == "name":
-        return f"renamed: {change.old} → {change.new}"
+        return style.renamed.format(old=cell(change.old), new=cell(change.new))
     if change.aspect == "retention":
-        words = {
-            "added": f"+ {change.new}",
-            "removed": f"- {change.old} (removed)",
-        }.get(change.action, f"{_VERDICT[change.action]}: {change.old} → {change.new}")
-        return words + _rule_name(change)
+        if change.action == "added":
+            words = f"{sign['added']} {cell(change.new)}"
+        elif change.action == "removed":
+            words = f"{sign['removed']} {cell(change.old)} (removed)"
+        else:
+            arrow = style.arrows.get(change.action, "")
+            verdict = style.verdict.format(_VERDICT[change.action])
+            words = f"{arrow}{verdict}: {cell(change.old)} → {cell(change.new)}"
+        name = _rule_name(change)
+        return words + (f" ({cell(name)})" if name else "")
     if change.aspect == "flows":
         if change.action == "changed":
-            return f"~ {change.old} ⇒ {change.new}"
-        return f"{_SIGN[change.action]} {change.new or change.old}"
+            return f"{sign['changed']} {cell(change.old)} ⇒ {cell(change.new)}"
+        return f"{sign[change.action]} {cell(change.new or change.old)}"
     if change.action == "changed":
-        return f"{change.old} → {change.new}"
+        return f"{cell(change.old)} → {cell(change.new)}"
     if change.aspect == "description":
-        return f"+ {change.new}"
-    return f"{_SIGN[change.action]} {change.label}"
+        return f"{sign['added']} {cell(change.new)}"
+    return f"{sign[change.action]} {cell(change.label)}"
 
 
 def _count(n: int, singular: str, plural: str) -> str:
@@ -161,28 +182,13 @@ _MD_SIGN = {"added": "➕", "removed": "➖", "changed": "✏️", "renamed": "�
 _MD_SEVERITY = {"violation": "🛑", "warning": "⚠️", "info": "ℹ️"}
 
 
-def _md_change(change: Change) -> str:
-    if change.aspect == "name":
-        return f"renamed from *{table_cell(change.old)}*"
-    if change.aspect == "retention":
-        if change.action == "added":
-            return f"➕ {table_cell(change.new)}"
-        if change.action == "removed":
-            return f"➖ {table_cell(change.old)} (removed)"
-        arrow = "⬆️ " if change.action in LONGER else "⬇️ " if change.action == "shorter" else ""
-        return (
-            f"{arrow}**{_VERDICT[change.action]}**: {table_cell(change.old)} → {table_cell(change.new)}"
-            + _rule_name(change)
-        )
-    if change.aspect == "flows":
-        if change.action == "changed":
-            return f"✏️ {table_cell(change.old)} ⇒ {table_cell(change.new)}"
-        return f"{_MD_SIGN[change.action]} {table_cell(change.new or change.old)}"
-    if change.action == "changed":
-        return f"{table_cell(change.old)} → {table_cell(change.new)}"
-    if change.aspect == "description":
-        return f"➕ {table_cell(change.new)}"
-    return f"{_MD_SIGN[change.action]} {table_cell(change.label)}"
+_MARKDOWN = _Style(
+    _MD_SIGN,
+    table_cell,
+    "renamed from *{old}*",
+    verdict="**{}**",
+    arrows={"longer": "⬆️ ", "indefinite": "⬆️ ", "shorter": "⬇️ "},
+)
 
 
 def _md_findings(title: str, findings: Sequence[Finding]) -> list[str]:
@@ -245,11 +251,11 @@ def render_markdown(diff: Diff) -> str:
                 f"- {_MD_SIGN[a.status]} **{table_cell(a.label)}** ({a.status}) `{local_id(a.iri)}`"
             )
             for c in _for_display(a):
-                lines.append(f"  - {ASPECTS[c.aspect][1]}: {_md_change(c)}")
+                lines.append(f"  - {ASPECTS[c.aspect][1]}: {_change_words(c, _MARKDOWN)}")
         lines.append("")
     if diff.flows:
         lines += ["#### Flows not tied to an activity", ""]
-        lines += [f"- {_md_change(c)}" for c in diff.flows]
+        lines += [f"- {_change_words(c, _MARKDOWN)}" for c in diff.flows]
         lines.append("")
     lines += _md_findings("🛑 Findings introduced", diff.introduced)
     lines += _md_findings("✅ Findings resolved", diff.resolved)

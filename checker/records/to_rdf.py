@@ -76,6 +76,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _contact(iri: str, name: Any, details: dict[str, Any]) -> dict[str, Any]:
+    """A contact point (``dpv:hasContact``) with the email and telephone the records give."""
+    return {
+        "id": iri,
+        "types": ["dpv:Entity"],
+        "name": _name(name),
+        **{k: details[k] for k in ("email", "telephone", "address") if k in details},
+    }
+
+
 def _node(
     data: LineDict, kind: str, file: str, groups: set[str], names: dict[str, str]
 ) -> dict[str, Any]:
@@ -91,21 +101,12 @@ def _node(
             "id": f"{data['id']}#dpo",
             "types": ["dpv:DataProtectionOfficer"],
             "name": _name(dpo["name"]),
-            "contact": {
-                "id": f"{data['id']}#dpo-contact",
-                "types": ["dpv:Entity"],
-                "name": {"en": f"Contact of {dpo['name']}"},
-                **{k: dpo[k] for k in ("email", "telephone") if k in dpo},
-            },
+            "contact": _contact(f"{data['id']}#dpo-contact", f"Contact of {dpo['name']}", dpo),
         }
     if kind == "organisations" and "contact" in node:
-        contact = node["contact"]
-        node["contact"] = {
-            "id": f"{data['id']}#contact",
-            "types": ["dpv:Entity"],
-            "name": _name(contact["name"]),
-            **{k: contact[k] for k in ("email", "telephone") if k in contact},
-        }
+        node["contact"] = _contact(
+            f"{data['id']}#contact", node["contact"]["name"], node["contact"]
+        )
     if kind == "flows" and "name" not in node:
         sender, receiver = (
             names.get(node["sender"], node["sender"]),

@@ -32,7 +32,7 @@ from typing import Any
 import python_calamine
 
 from checker.errors import InputError
-from checker.records.yamlload import decode_utf8
+from checker.files import decode_utf8, read_input
 
 #: The spreadsheet file types we read (and ``ropa export`` writes, with ``.md``).
 SUFFIXES = (".xlsx", ".ods", ".csv")
@@ -173,10 +173,7 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
             "a spreadsheet may be; split the register or remove what is not the record",
             name,
         )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", name) from None
+    data = read_input(path, name)
     if suffix == ".csv":
         return Workbook(name, (_read_csv(data, name),))
     _check_archive(data, suffix, name)
