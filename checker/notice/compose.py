@@ -66,7 +66,7 @@ from checker.notice.model import (
 from checker.notice.phrases import LANGUAGES
 from checker.notice.reader import Reader, controllers_of, process_nodes, read_activity
 from checker.notice.render import FORMATS, gap_messages, notice_text, render_notice, walk_sections
-from checker.notice.retention import retention_topic
+from checker.notice.retention import retention_gaps
 from checker.notice.rights import automated_topic, complaint_topic, requirement_gaps, rights_topic
 from checker.notice.sections import gap_section, language_section, register_sections
 from checker.notice.summary import summary_section
@@ -102,7 +102,7 @@ def notice_gaps(graph: Graph, vocab: Vocabulary | None = None) -> dict[str, list
     complaint_topic(r, acts)
     rights_topic(r, acts)
     requirement_gaps(r, acts)
-    retention_topic(r, acts)
+    retention_gaps(r, acts)
     return {key: list(dict.fromkeys(nodes)) for key, nodes in r.gap_nodes.items()}
 
 

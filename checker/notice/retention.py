@@ -109,6 +109,17 @@ def retention_lines(r: Reader, act: Activity) -> list[Line]:
     return sorted(lines, key=sort_key)
 
 
+def retention_gaps(r: Reader, acts: list[Activity]) -> None:
+    """Record the retention gaps only (what :func:`retention_topic` records, without laying
+    out the table): for the check's NOTICE-* rules, which need no text."""
+    used = {s for a in acts for s in r.graph.objects(a.node, DPV.hasStorageCondition)}
+    for rule in sorted(used | set(r.graph.subjects(RDF.type, DPV.StorageDuration)), key=str):
+        _retention_words(r, rule)
+    for act in acts:
+        if (act.node, DPV.hasStorageCondition, None) not in r.graph:
+            r.gap("retention", [act.node])
+
+
 def retention_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
     """Every retention rule with the activity and the data it governs (a rule no activity
     holds is listed with a dash), so no period stands without its context."""
