@@ -25,6 +25,7 @@ from rdflib import Graph, Literal, URIRef
 
 from checker.assets import asset_dir
 from checker.check.shacl_sparql import ShaclValidator, load_shapes
+from checker.errors import InputError
 from checker.graph.build import build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
@@ -363,6 +364,6 @@ PREFIXES = "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .\
 def test_unsupported_feature_is_refused(shapes: str, feature: str) -> None:
     store = ox.Store()
     store.load((PREFIXES + shapes).encode(), format=ox.RdfFormat.TURTLE)
-    with pytest.raises(ValueError, match=feature) as refused:
+    with pytest.raises(InputError, match=feature) as refused:
         ShaclValidator(store)
     assert "urn:ex:" in str(refused.value) or "_:" in str(refused.value)  # names the shape
