@@ -277,6 +277,7 @@ class ROPA(DefinedNamespace):
     recordLine: URIRef
     sender: URIRef
     statuteNumber: URIRef
+    statuteSection: URIRef
     untilEvent: URIRef
 
 
