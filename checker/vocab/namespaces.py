@@ -132,6 +132,7 @@ class DPV(DefinedNamespace):
     PersonalData: URIRef
     Process: URIRef
     PublicInterest: URIRef
+    PublicSectorBody: URIRef
     Purpose: URIRef
     ROPA: URIRef
     Recipient: URIRef
@@ -158,13 +159,18 @@ class DPV(DefinedNamespace):
     hasJointDataControllers: URIRef
     hasJurisdiction: URIRef
     hasLegalBasis: URIRef
+    hasLegalMeasure: URIRef
     hasLocation: URIRef
     hasName: URIRef
+    hasOrganisationalMeasure: URIRef
     hasOrganisationalUnit: URIRef
     hasPersonalData: URIRef
     hasPurpose: URIRef
     hasRecipient: URIRef
+    hasRecipientDataController: URIRef
+    hasRecipientThirdParty: URIRef
     hasRepresentative: URIRef
+    hasReuseCompatibility: URIRef
     hasRight: URIRef
     hasStorageCondition: URIRef
     hasTechnicalOrganisationalMeasure: URIRef
@@ -198,7 +204,9 @@ class EU_GDPR(DefinedNamespace):
     A20: URIRef
     A21: URIRef
     A77: URIRef
+    DataTransferTool: URIRef
     DataProtectionAuthority: URIRef
+    PurposeCompatibilityAssessment: URIRef
     _extras = [  # noqa: RUF012 (rdflib's own way to list names that are not identifiers)
         "A6-1-a",
         "A6-1-b",
@@ -253,6 +261,7 @@ class ROPA(DefinedNamespace):
     RetentionRule: URIRef
     Section: URIRef
     afterRetention: URIRef
+    ambiguity: URIRef
     article: URIRef
     concernsDataSubject: URIRef
     condition: URIRef

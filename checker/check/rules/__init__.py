@@ -11,7 +11,10 @@ from rdflib import Graph
 
 from checker.check.context import SourceIndex
 from checker.check.findings import Finding
+from checker.check.rules.ambiguity import open_questions
+from checker.check.rules.disclosures import authority_disclosures
 from checker.check.rules.flows import special_to_processor, third_country_chain
+from checker.check.rules.purposes import further_processing
 from checker.check.rules.unmapped import import_unmapped
 from checker.check.rules.vocabulary import unknown_terms
 
@@ -20,4 +23,12 @@ Rule = Callable[[Graph, SourceIndex], list[Finding]]
 
 def python_rules() -> list[Rule]:
     """Every Python rule, in a fixed order (``--owl`` adds :mod:`checker.check.rules.owl`)."""
-    return [unknown_terms, special_to_processor, third_country_chain, import_unmapped]
+    return [
+        unknown_terms,
+        special_to_processor,
+        third_country_chain,
+        further_processing,
+        authority_disclosures,
+        open_questions,
+        import_unmapped,
+    ]
