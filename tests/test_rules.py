@@ -153,3 +153,9 @@ def test_nested_shacl_results_are_not_findings() -> None:
     rules = {f.rule for f in check(build([fixture])).findings}
     assert "ART6-1-LEGAL-BASIS" in rules
     assert not {r for r in rules if r.startswith("Kind")}
+
+
+def test_docs_list_every_python_rule_with_its_severity_and_article() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule, (_, severity, article) in CASES.items():
+        assert f"| `{rule}` | {article} | {severity.label} |" in doc, rule
