@@ -40,8 +40,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 from checker.errors import InputError
+from checker.files import decode_utf8, read_input
 from checker.records.document import Document
-from checker.records.yamlload import decode_utf8
 from checker.spreadsheet.read import SUFFIXES as SPREADSHEET_SUFFIXES
 from checker.spreadsheet.read import column_letters, read_workbook
 from checker.vocab.labels import label_of
@@ -237,14 +237,7 @@ def read_source(path: Path, headings: Sequence[str]) -> SourceDocument:
         InputError: the file is missing, unreadable or not UTF-8.
     """
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("register description not found", name) from None
-    except IsADirectoryError:
-        raise InputError("is a folder; give the register description file", name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", name) from None
+    data = read_input(path, name, missing="register description not found")
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         return _spreadsheet_document(path, name)
     text = decode_utf8(data, name).replace("\r\n", "\n")

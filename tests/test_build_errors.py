@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -357,11 +356,9 @@ def _run_cli_subprocess(
     )
 
 
-def test_billion_laughs_alias_bomb_is_refused_quickly(kitchen_sink):
+def test_billion_laughs_alias_bomb_is_refused_without_expanding(kitchen_sink):
     (kitchen_sink.path / "zz-bomb.yaml").write_bytes((BAD / "billion-laughs.yaml").read_bytes())
-    started = time.monotonic()
     proc = _run_cli_subprocess(kitchen_sink.path.parent, "ks", "-o", "out.ttl")
-    assert time.monotonic() - started < 30
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "ks/zz-bomb.yaml:2: " in proc.stderr  # the first anchor, &a, is on line 2

@@ -173,3 +173,32 @@ def test_owl_consistency_finds_controller_as_processor() -> None:
     # Without --owl the rule does not run.
     _, out = run(str(fixture), "--format", "json")
     assert "OWL-CONSISTENCY" not in out
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_3(monkeypatch) -> None:
+    """A bug is exit status 3 with one line (not 1, which means findings, nor 2, bad input)."""
+    import checker.check.run
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(checker.check.run, "check", broken)
+    monkeypatch.delenv("ROPA_DEBUG", raising=False)
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert "internal error" in lines[0] and "KeyError" in lines[0] and "report" in lines[0]
+
+
+def test_ropa_debug_shows_the_traceback_of_a_bug(monkeypatch) -> None:
+    import checker.check.run
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(checker.check.run, "check", broken)
+    monkeypatch.setenv("ROPA_DEBUG", "1")
+    result = CliRunner().invoke(main, ["check"])
+    assert isinstance(result.exception, KeyError)

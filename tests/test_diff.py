@@ -19,20 +19,14 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
 from checker.cli import main
-from checker.diff.compare import (
-    Change,
-    Diff,
-    Retention,
-    compare_durations,
-    compare_retention,
-    diff_graphs,
-    normalise,
-    read_retention,
-    render,
-)
+from checker.diff.compare import compare_retention, diff_graphs, normalise
+from checker.diff.model import Change, Diff
+from checker.diff.render import render
 from checker.errors import InputError
 from checker.graph.build import build
+from checker.graph.retention import Retention, read_retention
 from checker.graph.revisions import load_version, record_set_folders
+from checker.vocab import durations
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = FIXTURES / "diff"
@@ -495,13 +489,13 @@ def test_cli_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_durations_are_compared_as_xsd_durations() -> None:
-    assert compare_durations("P2Y", "P3Y") == -1
-    assert compare_durations("P3Y", "P2Y") == 1
-    assert compare_durations("P1Y", "P12M") == 0
-    assert compare_durations("P30D", "PT720H") == 0
-    assert compare_durations("P1M", "P30D") is None  # months have no fixed length
-    assert compare_durations("P1M", "P27D") == 1
-    assert compare_durations("P2Y", "forever") is None
+    assert durations.compare("P2Y", "P3Y") == -1
+    assert durations.compare("P3Y", "P2Y") == 1
+    assert durations.compare("P1Y", "P12M") == 0
+    assert durations.compare("P30D", "PT720H") == 0
+    assert durations.compare("P1M", "P30D") is None  # months have no fixed length
+    assert durations.compare("P1M", "P27D") == 1
+    assert durations.compare("P2Y", "forever") is None
 
 
 def retention(kind: str, duration: str | None = None, anchor: str | None = None) -> Retention:

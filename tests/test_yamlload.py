@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from checker.errors import InputError
-from checker.records.yamlload import LineDict, LineList, decode_utf8, load_yaml
+from checker.files import decode_utf8
+from checker.records.yamlload import LineDict, LineList, load_yaml
 
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad"
 
@@ -106,10 +106,8 @@ def test_merge_keys_are_refused(tmp_path):
 
 
 def test_billion_laughs_is_refused_at_the_first_anchor_without_expanding(tmp_path):
-    started = time.monotonic()
     with pytest.raises(InputError) as caught:
         load_yaml(BAD / "billion-laughs.yaml", "bomb.yaml")
-    assert time.monotonic() - started < 2
     assert caught.value.line == 2
     assert "anchors" in caught.value.message
 

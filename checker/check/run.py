@@ -15,6 +15,7 @@ from rdflib import BNode, Graph, URIRef
 from checker.check.context import SourceIndex, finding_for, named_owner
 from checker.check.findings import Finding, Severity, sort_findings
 from checker.check.rules import python_rules
+from checker.check.rules.owl import owl_consistency
 from checker.check.shapes import shape_meta, validator
 from checker.graph.store import ox_store, rdflib_term
 from checker.vocab.namespaces import SH
@@ -81,7 +82,5 @@ def check(graph: Graph, *, owl: bool = False) -> CheckResult:
     for rule in python_rules():
         findings.extend(rule(graph, index))
     if owl:
-        from checker.check.rules.owl import owl_consistency
-
         findings.extend(owl_consistency(graph, index))
     return CheckResult(sort_findings(findings))

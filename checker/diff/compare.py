@@ -1,7 +1,7 @@
 """Compare two versions of a ROPA: what a change means for data protection.
 
 :func:`diff_graphs` takes two built graphs (see :func:`checker.graph.build.build`) and returns a
-:class:`Diff` value; :func:`render` writes it as text, JSON or a pull-request comment in
+:class:`checker.diff.model.Diff` value; :func:`checker.diff.render.render` writes it as text, JSON or a pull-request comment in
 Markdown. Graphs are compared, not text, so reordering or reformatting the records is no
 change. Left out of the comparison, because the build derives them:
 
@@ -14,7 +14,7 @@ change. Left out of the comparison, because the build derives them:
 
 Per processing activity (``dpv:Process``, matched by IRI) the diff reports what was added,
 removed, renamed or changed; retention periods are compared as ``xsd:duration`` values
-(:func:`compare_durations`). Changes that raise the risk to the data subjects come first
+(:func:`checker.vocab.durations.compare`). Changes that raise the risk to the data subjects come first
 (:data:`RISK_TITLES`). The findings of :func:`checker.check.run.check` on both versions are
 compared by :attr:`checker.check.findings.Finding.fingerprint`: introduced and resolved.
 
@@ -29,352 +29,54 @@ True
 
 from __future__ import annotations
 
-import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from rdflib.term import Node
 
 from checker.check.findings import Finding, sort_findings
-from checker.graph.retention import Retention, parse_duration, read_retention
-from checker.markdown import table_cell
-from checker.vocab.concepts import is_special_category, outside_eu_eea
+from checker.check.run import check
+from checker.diff.model import (
+    ASPECTS,
+    COVERED,
+    DERIVED_LABEL_TYPES,
+    IGNORED_PREDICATES,
+    SET_ASPECTS,
+    ActivityDiff,
+    Change,
+    Detail,
+    Diff,
+    EntryChange,
+    Risk,
+)
+from checker.diff.read import (
+    all_labels,
+    describe_flow,
+    flows_of,
+    iri,
+    label_in,
+    label_words,
+    property_label,
+    values,
+)
+from checker.diff.risks import activity_risks, flow_out_risks
+from checker.graph.retention import Retention, read_retention
+from checker.graph.vocabulary import vocabulary
+from checker.vocab import durations
 from checker.vocab.labels import label_of
-
-DPV = Namespace("https://w3id.org/dpv#")
-ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-ORG = Namespace("http://www.w3.org/ns/org#")
+from checker.vocab.namespaces import DCTERMS, DPV, OA, RDF, RDFS, ROPA
 
 Triple = tuple[Node, Node, Node]
-
-FORMATS = ("text", "json", "markdown")
-
-#: Statements of the build's bookkeeping: where an entry or a quote was written.
-IGNORED_PREDICATES = frozenset(
-    {ROPA.recordFile, ROPA.recordLine, ROPA.documentLine, ROPA.item, OA.start, OA.end}
-)
-
-#: Types whose label the build always derives from other statements.
-_DERIVED_LABEL_TYPES = frozenset(
-    {
-        ROPA.Passage,
-        ROPA.Section,
-        ROPA.RegisterDescription,
-        OA.TextQuoteSelector,
-        OA.TextPositionSelector,
-    }
-)
-
-#: The aspects of an activity, in report order: key -> (property, words for people).
-ASPECTS: dict[str, tuple[URIRef | None, str]] = {
-    "name": (RDFS.label, "name"),
-    "description": (DCTERMS.description, "description"),
-    "units": (DPV.hasOrganisationalUnit, "units"),
-    "purposes": (DPV.hasPurpose, "purposes"),
-    "data_subjects": (DPV.hasDataSubject, "data subjects"),
-    "personal_data": (DPV.hasPersonalData, "personal data"),
-    "data_groups": (ROPA.hasDataGroup, "data groups"),
-    "sources": (DPV.hasDataSource, "sources"),
-    "recipients": (DPV.hasRecipient, "recipients"),
-    "processors": (DPV.hasDataProcessor, "processors"),
-    "controller": (DPV.hasDataController, "controller"),
-    "systems": (DPV.isImplementedUsingTechnology, "systems"),
-    "legal_bases": (DPV.hasLegalBasis, "legal bases"),
-    "laws": (DPV.hasApplicableLaw, "laws"),
-    "measures": (DPV.hasTechnicalOrganisationalMeasure, "measures"),
-    "retention": (DPV.hasStorageCondition, "retention"),
-    "flows": (ROPA.partOfActivity, "flows"),
-    "derived_from": (PROV.wasDerivedFrom, "derived from"),
-    "other": (None, "other statements"),
-}
-_ASPECT_ORDER = {key: i for i, key in enumerate(ASPECTS)}
-#: Aspects compared as sets of values (added / removed).
-_SET_ASPECTS = (
-    "units",
-    "purposes",
-    "data_subjects",
-    "personal_data",
-    "data_groups",
-    "sources",
-    "recipients",
-    "processors",
-    "controller",
-    "systems",
-    "legal_bases",
-    "laws",
-    "measures",
-    "derived_from",
-)
-_COVERED = frozenset(p for p, _ in ASPECTS.values() if p is not None)
-
-#: Words for properties the vocabulary does not label.
-PROPERTY_WORDS = {
-    RDF.type: "type",
-    RDF.value: "duration",
-    RDFS.label: "name",
-    DCTERMS.title: "title",
-    DCTERMS.description: "description",
-    DCTERMS.hasPart: "has part",
-    DCTERMS.source: "source document",
-    DCTERMS.language: "language",
-    PROV.wasDerivedFrom: "derived from",
-    OA.exact: "quote",
-    OA.hasSelector: "selector",
-    OA.hasSource: "source",
-    ORG.subOrganizationOf: "part of",
-}
-
-#: Kinds of risk-raising change, in report order, with their titles.
-RISK_TITLES = {
-    "special-category": "New special-category data (GDPR Art. 9)",
-    "external-processor": "New external processor (GDPR Art. 28)",
-    "new-country": "New country (GDPR Chapter V)",
-    "flow-out": "New flow out of the controller",
-    "longer-retention": "Retention made longer (GDPR Art. 5(1)(e))",
-}
-_RISK_ORDER = {kind: i for i, kind in enumerate(RISK_TITLES)}
-
-#: Verdicts of a retention comparison that make the data live longer.
-LONGER = frozenset({"longer", "indefinite"})
-
-
-# --- The diff model ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change to one aspect of a processing activity.
-
-    Attributes:
-        aspect: a key of :data:`ASPECTS` (``purposes``, ``retention``, ``flows``, ...).
-        action: ``added``, ``removed``, ``changed``, ``renamed``; for retention also
-            ``longer``, ``shorter`` or ``indefinite`` (it became indefinite).
-        value: IRI of the value added or removed (a purpose, a processor, a retention rule,
-            a flow), if the change has one.
-        label: its label.
-        old: the value before, in words (changes, renames and retention).
-        new: the value after, in words.
-        property: IRI of the property concerned.
-    """
-
-    aspect: str
-    action: str
-    value: str | None = None
-    label: str = ""
-    old: str | None = None
-    new: str | None = None
-    property: str | None = None
-
-    def sort_key(self) -> tuple[Any, ...]:
-        return (
-            _ASPECT_ORDER[self.aspect],
-            self.action,
-            self.label,
-            self.value or "",
-            self.old or "",
-            self.new or "",
-        )
-
-
-@dataclass(frozen=True)
-class ActivityDiff:
-    """What changed in one processing activity.
-
-    Attributes:
-        iri: the activity's IRI (the same in both versions: activities match by IRI).
-        label: its label in the new version (the old one if it was removed).
-        status: ``added``, ``removed`` or ``changed``.
-        changes: the changes, in :data:`ASPECTS` order; for an added activity, everything
-            it holds; for a removed one, nothing.
-        old_label: its label in the old version, when it was renamed.
-    """
-
-    iri: str
-    label: str
-    status: str
-    changes: tuple[Change, ...] = ()
-    old_label: str | None = None
-
-
-@dataclass(frozen=True)
-class Risk:
-    """A change that raises the risk to the data subjects, to be reviewed first.
-
-    Attributes:
-        kind: a key of :data:`RISK_TITLES`.
-        activity: IRI of the activity concerned ("" for a flow that belongs to none).
-        activity_label: its label.
-        value: IRI of what is new (the data category, processor, country, flow, rule).
-        label: its label.
-        detail: one sentence for the reviewer.
-    """
-
-    kind: str
-    activity: str
-    activity_label: str
-    value: str
-    label: str
-    detail: str
-
-    def sort_key(self) -> tuple[Any, ...]:
-        return (_RISK_ORDER[self.kind], self.activity_label, self.activity, self.label, self.value)
-
-
-@dataclass(frozen=True)
-class Detail:
-    """Values of one property of an entry that were added or removed."""
-
-    property: str
-    label: str
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class EntryChange:
-    """A change to an entry other than an activity: a party, a purpose, a retention rule,
-    a passage, or a flow whose change the activity's report does not show.
-
-    Attributes:
-        iri: the entry's IRI.
-        label: its label.
-        kind: the label of its type (Organisation, Purpose, Passage, ...).
-        status: ``added``, ``removed`` or ``changed``.
-        details: for a changed entry, what changed, property by property.
-    """
-
-    iri: str
-    label: str
-    kind: str
-    status: str
-    details: tuple[Detail, ...] = ()
-
-
-@dataclass(frozen=True)
-class Diff:
-    """The difference between two versions of a ROPA.
-
-    Attributes:
-        old: name of the old version (a path or a git revision), for the report.
-        new: name of the new version.
-        risks: risk-raising changes, to be reviewed first.
-        activities: activities added, removed or changed, by label.
-        flows: changes to flows that belong to no activity.
-        entries: other entries added, removed or changed.
-        introduced: findings of the new version that the old one did not have.
-        resolved: findings of the old version that the new one no longer has.
-    """
-
-    old: str
-    new: str
-    risks: tuple[Risk, ...] = ()
-    activities: tuple[ActivityDiff, ...] = ()
-    flows: tuple[Change, ...] = ()
-    entries: tuple[EntryChange, ...] = ()
-    introduced: tuple[Finding, ...] = ()
-    resolved: tuple[Finding, ...] = ()
-
-    @property
-    def equivalent(self) -> bool:
-        """True when the versions state the same facts (reordering is no change)."""
-        return not (self.activities or self.flows or self.entries)
-
-    def summary(self) -> dict[str, int]:
-        """Counts for a one-line verdict."""
-        status = [a.status for a in self.activities]
-        return {
-            "activities_added": status.count("added"),
-            "activities_removed": status.count("removed"),
-            "activities_changed": status.count("changed"),
-            "activities_renamed": sum(1 for a in self.activities if a.old_label is not None),
-            "risks": len(self.risks),
-            "flows_changed": len(self.flows),
-            "entries_changed": len(self.entries),
-            "findings_introduced": len(self.introduced),
-            "findings_resolved": len(self.resolved),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """A plain dictionary for JSON: the model as it is, findings as in ``ropa check``."""
-        return {
-            "old": self.old,
-            "new": self.new,
-            "equivalent": self.equivalent,
-            "summary": self.summary(),
-            "risks": [asdict(r) for r in self.risks],
-            "activities": [asdict(a) for a in self.activities],
-            "flows": [asdict(c) for c in self.flows],
-            "entries": [asdict(e) for e in self.entries],
-            "findings": {
-                "introduced": [f.to_dict() for f in self.introduced],
-                "resolved": [f.to_dict() for f in self.resolved],
-            },
-        }
-
-
-# --- Durations -----------------------------------------------------------------------------
-
-# XSD 1.1 Part 2, appendix "Adding durations to dateTimes": two durations are ordered when
-# adding them to each of these four dates orders the results the same way.
-_REFERENCE_DATES = (
-    datetime(1696, 9, 1),
-    datetime(1697, 2, 1),
-    datetime(1903, 3, 1),
-    datetime(1903, 7, 1),
-)
-
-
-def _add(start: datetime, months: int, seconds: Decimal) -> datetime:
-    year, month = divmod(start.month - 1 + months, 12)
-    return start.replace(year=start.year + year, month=month + 1) + timedelta(
-        seconds=float(seconds)
-    )
-
-
-def _compare_parsed(a: tuple[int, Decimal], b: tuple[int, Decimal]) -> int | None:
-    signs = set()
-    try:
-        for start in _REFERENCE_DATES:
-            x, y = _add(start, *a), _add(start, *b)
-            signs.add((x > y) - (x < y))
-    except (OverflowError, ValueError):  # beyond year 9999: compare by average lengths
-        days_a = a[0] * Decimal("30.436875") + a[1] / 86400
-        days_b = b[0] * Decimal("30.436875") + b[1] / 86400
-        return (days_a > days_b) - (days_a < days_b)
-    return signs.pop() if len(signs) == 1 else None
-
-
-def compare_durations(a: str, b: str) -> int | None:
-    """Compare two ``xsd:duration`` values: -1, 0 or 1, or None when they are not ordered.
-
-    Months have no fixed length, so ``P1M`` and ``P30D`` are incomparable (XSD 1.1's
-    partial order), while ``P1Y`` and ``P12M`` are equal.
-
-    >>> compare_durations("P2Y", "P3Y"), compare_durations("P1Y", "P12M")
-    (-1, 0)
-    >>> compare_durations("P1M", "P30D") is None, compare_durations("P1M", "P32D")
-    (True, -1)
-    """
-    pa, pb = parse_duration(a), parse_duration(b)
-    if pa is None or pb is None:
-        return None
-    return _compare_parsed(pa, pb)
 
 
 # --- Retention ----------------------------------------------------------------------------
 
 
 def _upper_bound(retention: Retention) -> tuple[int, Decimal] | None:
-    parsed = parse_duration(retention.duration or "")
+    parsed = durations.parse(retention.duration or "")
     if parsed is None:
         return None
     if retention.kind == "calendar":  # until the end of the current year, plus the period
@@ -402,7 +104,7 @@ def compare_retention(old: Retention, new: Retention) -> str:
     old_bound, new_bound = _upper_bound(old), _upper_bound(new)
     if old_bound is None or new_bound is None or old.anchor != new.anchor:
         return "changed"
-    order = _compare_parsed(new_bound, old_bound)
+    order = durations.compare_parsed(new_bound, old_bound)
     return {1: "longer", -1: "shorter"}.get(order, "changed") if order is not None else "changed"
 
 
@@ -412,7 +114,7 @@ def compare_retention(old: Retention, new: Retention) -> str:
 def _derived_label_subjects(graph: Graph) -> set[Node]:
     """Subjects whose rdfs:label the build made up from other statements."""
     derived: set[Node] = set(graph.objects(None, DPV.hasDuration))
-    for kind in _DERIVED_LABEL_TYPES:
+    for kind in DERIVED_LABEL_TYPES:
         derived.update(graph.subjects(RDF.type, kind))
     for flow in graph.subjects(RDF.type, ROPA.DataFlow):
         made_up = (
@@ -434,7 +136,6 @@ def normalise(graph: Graph) -> set[Triple]:
 
     Blank nodes are canonicalised (RDFC), so equal structures compare equal.
     """
-    from checker.graph.vocabulary import vocabulary
 
     vocab = vocabulary()
     derived = _derived_label_subjects(graph)
@@ -464,93 +165,18 @@ def normalise(graph: Graph) -> set[Triple]:
 # --- Reading an activity --------------------------------------------------------------------
 
 
-def _values(graph: Graph | None, subject: Node, predicate: Node) -> set[Node]:
-    if graph is None:
-        return set()
-    return set(graph.objects(subject, predicate))
-
-
-def _label(graphs: Sequence[Graph | None], node: Node | None) -> str:
-    """The label of a node in the first graph that labels it."""
-    if isinstance(node, Literal):
-        return str(node)
-    for graph in graphs:
-        if graph is not None and node is not None:
-            label = label_of(graph, node)  # type: ignore[arg-type]
-            if label != str(node):
-                return label
-    return "[]" if isinstance(node, BNode) else str(node)
-
-
-def property_label(graphs: Sequence[Graph | None], prop: Node) -> str:
-    """Words for a property: :data:`PROPERTY_WORDS`, its label, or its local name."""
-    if prop in PROPERTY_WORDS:
-        return PROPERTY_WORDS[prop]  # type: ignore[index]
-    label = _label(graphs, prop)
-    if label == str(prop):
-        return re.split(r"[#/]", str(prop).rstrip("/#"))[-1]
-    return label
-
-
-def _iri(node: Node) -> str | None:
-    return None if isinstance(node, BNode) else str(node)
-
-
-def _flows_of(graph: Graph | None, activity: Node | None) -> set[Node]:
-    if graph is None:
-        return set()
-    flows = set(graph.subjects(RDF.type, ROPA.DataFlow))
-    if activity is None:
-        return {f for f in flows if graph.value(f, ROPA.partOfActivity) is None}
-    return {f for f in flows if (f, ROPA.partOfActivity, activity) in graph}
-
-
-def describe_flow(graph: Graph, flow: Node) -> str:
-    """A flow in words: sender, receiver, data and purposes."""
-    text = (
-        f"{label_of(graph, graph.value(flow, ROPA.sender))} → "
-        f"{label_of(graph, graph.value(flow, ROPA.receiver))}"
-    )
-    data = sorted(label_of(graph, d) for d in graph.objects(flow, DPV.hasPersonalData))
-    purposes = sorted(label_of(graph, p) for p in graph.objects(flow, DPV.hasPurpose))
-    if data:
-        text += f": {', '.join(data)}"
-    if purposes:
-        text += f" (for {', '.join(purposes)})"
-    conditions = sorted(str(c) for c in graph.objects(flow, ROPA.condition))
-    if conditions:
-        text += f", {'; '.join(conditions)}"
-    return text
-
-
-def _all_labels(graph: Graph | None, node: Node) -> set[tuple[str, str]]:
-    if graph is None:
-        return set()
-    return {
-        (str(x), getattr(x, "language", None) or "")
-        for x in graph.objects(node, RDFS.label)
-        if isinstance(x, Literal)
-    }
-
-
-def _label_words(graph: Graph, node: Node) -> str:
-    main = label_of(graph, node)  # type: ignore[arg-type]
-    others = sorted(f"{lang}: {text}" for text, lang in _all_labels(graph, node) if lang != "en")
-    return main + (f" ({'; '.join(others)})" if others else "")
-
-
 def _name_changes(old: Graph | None, new: Graph, activity: Node) -> list[Change]:
-    if old is None or _all_labels(old, activity) == _all_labels(new, activity):
+    if old is None or all_labels(old, activity) == all_labels(new, activity):
         return []
     before, after = label_of(old, activity), label_of(new, activity)  # type: ignore[arg-type]
     if before == after:
-        before, after = _label_words(old, activity), _label_words(new, activity)
-    return [Change("name", "renamed", _iri(activity), after, before, after, str(RDFS.label))]
+        before, after = label_words(old, activity), label_words(new, activity)
+    return [Change("name", "renamed", iri(activity), after, before, after, str(RDFS.label))]
 
 
 def _description_changes(old: Graph | None, new: Graph, activity: Node) -> list[Change]:
-    before = sorted(str(d) for d in _values(old, activity, DCTERMS.description))
-    after = sorted(str(d) for d in _values(new, activity, DCTERMS.description))
+    before = sorted(str(d) for d in values(old, activity, DCTERMS.description))
+    after = sorted(str(d) for d in values(new, activity, DCTERMS.description))
     if before == after or old is None:
         return []
     return [
@@ -568,13 +194,13 @@ def _set_changes(
     old: Graph | None, new: Graph, activity: Node, aspect: str, graphs: Sequence[Graph | None]
 ) -> list[Change]:
     prop = ASPECTS[aspect][0]
-    before, after = _values(old, activity, prop), _values(new, activity, prop)
+    before, after = values(old, activity, prop), values(new, activity, prop)
     changes = [
-        Change(aspect, "added", _iri(v), _label(graphs, v), property=str(prop))
+        Change(aspect, "added", iri(v), label_in(graphs, v), property=str(prop))
         for v in after - before
     ]
     changes += [
-        Change(aspect, "removed", _iri(v), _label(graphs[::-1], v), property=str(prop))
+        Change(aspect, "removed", iri(v), label_in(graphs[::-1], v), property=str(prop))
         for v in before - after
     ]
     return changes
@@ -582,8 +208,8 @@ def _set_changes(
 
 def _retention_changes(old: Graph | None, new: Graph, activity: Node) -> list[Change]:
     prop = str(DPV.hasStorageCondition)
-    before = _values(old, activity, DPV.hasStorageCondition)
-    after = _values(new, activity, DPV.hasStorageCondition)
+    before = values(old, activity, DPV.hasStorageCondition)
+    after = values(new, activity, DPV.hasStorageCondition)
     pairs = [(r, r) for r in before & after]
     gone, came = before - after, after - before
     if len(gone) == 1 and len(came) == 1:  # one rule replaced by another: compare them
@@ -595,20 +221,20 @@ def _retention_changes(old: Graph | None, new: Graph, activity: Node) -> list[Ch
         was, now = read_retention(old, old_rule), read_retention(new, new_rule)
         verdict = compare_retention(was, now)
         if verdict != "same":
-            label = _label([new], new_rule)
+            label = label_in([new], new_rule)
             changes.append(
-                Change("retention", verdict, _iri(new_rule), label, was.words, now.words, prop)
+                Change("retention", verdict, iri(new_rule), label, was.words, now.words, prop)
             )
     for rule in came:
         now = read_retention(new, rule)
         changes.append(
-            Change("retention", "added", _iri(rule), _label([new], rule), None, now.words, prop)
+            Change("retention", "added", iri(rule), label_in([new], rule), None, now.words, prop)
         )
     for rule in gone:
         assert old is not None
         was = read_retention(old, rule)
         changes.append(
-            Change("retention", "removed", _iri(rule), _label([old], rule), was.words, None, prop)
+            Change("retention", "removed", iri(rule), label_in([old], rule), was.words, None, prop)
         )
     return changes
 
@@ -620,14 +246,16 @@ def _flow_changes(
     changed_subjects: set[Node],
 ) -> list[Change]:
     prop = str(ROPA.partOfActivity)
-    before, after = _flows_of(old, activity), _flows_of(new, activity)
+    before, after = flows_of(old, activity), flows_of(new, activity)
     changes = [
-        Change("flows", "added", _iri(f), _label([new], f), None, describe_flow(new, f), prop)
+        Change("flows", "added", iri(f), label_in([new], f), None, describe_flow(new, f), prop)
         for f in after - before
     ]
     if old is not None:
         changes += [
-            Change("flows", "removed", _iri(f), _label([old], f), describe_flow(old, f), None, prop)
+            Change(
+                "flows", "removed", iri(f), label_in([old], f), describe_flow(old, f), None, prop
+            )
             for f in before - after
         ]
         for flow in before & after:
@@ -637,8 +265,8 @@ def _flow_changes(
                     Change(
                         "flows",
                         "changed",
-                        _iri(flow),
-                        _label([new], flow),
+                        iri(flow),
+                        label_in([new], flow),
                         describe_flow(old, flow),
                         describe_flow(new, flow),
                         prop,
@@ -661,12 +289,12 @@ def _other_changes(
         ("removed", only_old.get(activity, set())),
     ):
         for _, p, o in triples:
-            if p in _COVERED or p == DCTERMS.description:
+            if p in COVERED or p == DCTERMS.description:
                 continue
             if added and (p, o) == (RDF.type, DPV.Process):
                 continue
-            label = f"{property_label(graphs, p)}: {_label(graphs, o)}"
-            changes.append(Change("other", action, _iri(o), label, property=str(p)))
+            label = f"{property_label(graphs, p)}: {label_in(graphs, o)}"
+            changes.append(Change("other", action, iri(o), label, property=str(p)))
     return changes
 
 
@@ -688,7 +316,7 @@ def _activity_changes(
                 property=str(DCTERMS.description),
             )
         )
-    for aspect in _SET_ASPECTS:
+    for aspect in SET_ASPECTS:
         if old is None and aspect == "derived_from":  # an added activity: its facts suffice
             continue
         changes += _set_changes(old, new, activity, aspect, graphs)
@@ -697,166 +325,6 @@ def _activity_changes(
     changes += _flow_changes(old, new, activity, changed_subjects)
     changes += _other_changes(activity, only_old, only_new, graphs, added=old is None)
     return sorted(set(changes), key=Change.sort_key)
-
-
-# --- Risks ------------------------------------------------------------------------------
-
-
-def _controllers(graph: Graph) -> set[Node]:
-    return set(graph.objects(None, DPV.hasDataController)) | set(
-        graph.subjects(RDF.type, DPV.DataController)
-    )
-
-
-def is_internal(graph: Graph, node: Node) -> bool:
-    """True for the controller and its organisational units (following ``org:subOrganizationOf``).
-
-    A unit without a parent is the controller's: the records format makes every unit a unit
-    of the controller. Anything else (a processor, a recipient, another authority, a
-    system, a data subject) is outside.
-    """
-    controllers = _controllers(graph)
-    seen: set[Node] = set()
-    while node is not None and node not in seen:
-        seen.add(node)
-        if node in controllers:
-            return True
-        if DPV.OrganisationalUnit not in set(graph.objects(node, RDF.type)):
-            return False
-        parent = graph.value(node, ORG.subOrganizationOf)
-        if parent is None:
-            return True
-        node = parent
-    return True
-
-
-def _special_data(graph: Graph | None, activity: Node) -> set[Node]:
-    if graph is None:
-        return set()
-    return {
-        d
-        for d in graph.objects(activity, DPV.hasPersonalData)
-        if isinstance(d, URIRef) and is_special_category(graph, d)
-    }
-
-
-def _locations(graph: Graph | None, activity: Node) -> dict[Node, set[Node]]:
-    """Countries and regions the activity's data reach, each with the entities there."""
-    if graph is None:
-        return {}
-    entities = {activity}
-    for prop in (DPV.hasDataProcessor, DPV.hasRecipient, DPV.isImplementedUsingTechnology):
-        entities |= set(graph.objects(activity, prop))
-    entities |= {p for s in list(entities) for p in graph.objects(s, ROPA.providedBy)}
-    entities |= {r for f in _flows_of(graph, activity) for r in graph.objects(f, ROPA.receiver)}
-    found: dict[Node, set[Node]] = defaultdict(set)
-    for entity in entities:
-        for location in graph.objects(entity, DPV.hasLocation):
-            found[location].add(entity)
-    return found
-
-
-def _is_new_flow_out(old: Graph | None, new: Graph, flow: Node) -> bool:
-    receiver = new.value(flow, ROPA.receiver)
-    if receiver is None or is_internal(new, receiver):
-        return False
-    return old is None or old.value(flow, ROPA.receiver) != receiver
-
-
-def _flow_out_risks(
-    old: Graph | None, new: Graph, flows: Iterable[Node], activity: Node | None, label: str
-) -> list[Risk]:
-    from checker.graph.flows import node_kind
-
-    risks = []
-    for flow in flows:
-        if not _is_new_flow_out(old, new, flow):
-            continue
-        receiver = new.value(flow, ROPA.receiver)
-        risks.append(
-            Risk(
-                "flow-out",
-                str(activity) if activity is not None else "",
-                label,
-                str(flow),
-                _label([new], flow),
-                f"{describe_flow(new, flow)}: the receiver, {label_of(new, receiver)} "  # type: ignore[arg-type]
-                f"({node_kind(new, receiver)}), is not a unit of the controller.",  # type: ignore[arg-type]
-            )
-        )
-    return risks
-
-
-def _activity_risks(
-    old: Graph | None, new: Graph, activity: Node, changes: Sequence[Change]
-) -> list[Risk]:
-    iri, label = str(activity), label_of(new, activity)  # type: ignore[arg-type]
-    risks = []
-    for data in sorted(_special_data(new, activity) - _special_data(old, activity), key=str):
-        risks.append(
-            Risk(
-                "special-category",
-                iri,
-                label,
-                str(data),
-                label_of(new, data),  # type: ignore[arg-type]
-                "The activity now processes special-category data: it needs an Art. 9(2) "
-                "condition besides its Art. 6 basis, and the processors must be bound to it.",
-            )
-        )
-    before = _values(old, activity, DPV.hasDataProcessor)
-    for processor in sorted(_values(new, activity, DPV.hasDataProcessor) - before, key=str):
-        if is_internal(new, processor):
-            continue
-        where = sorted(label_of(new, x) for x in new.objects(processor, DPV.hasLocation))
-        risks.append(
-            Risk(
-                "external-processor",
-                iri,
-                label,
-                str(processor),
-                label_of(new, processor),  # type: ignore[arg-type]
-                "A new party processes the data on the controller's behalf"
-                + (f" (in {', '.join(where)})" if where else " (no location recorded)")
-                + ": it needs an Art. 28(3) contract.",
-            )
-        )
-    old_locations, new_locations = _locations(old, activity), _locations(new, activity)
-    for location in sorted(set(new_locations) - set(old_locations), key=str):
-        who = ", ".join(sorted(label_of(new, e) for e in new_locations[location]))
-        outside = outside_eu_eea(new, location)
-        risks.append(
-            Risk(
-                "new-country",
-                iri,
-                label,
-                str(location),
-                label_of(new, location),  # type: ignore[arg-type]
-                f"Data now reach {label_of(new, location)} ({who})"  # type: ignore[arg-type]
-                + (
-                    ", outside the EU/EEA: a transfer needs a Chapter V mechanism."
-                    if outside
-                    else "."
-                ),
-            )
-        )
-    risks += _flow_out_risks(old, new, _flows_of(new, activity), activity, label)
-    for change in changes:
-        if change.aspect != "retention":
-            continue
-        # read_retention words an indefinite rule "indefinitely", whatever its node.
-        if change.action in LONGER or (change.action, change.new) == ("added", "indefinitely"):
-            risks.append(
-                Risk(
-                    "longer-retention",
-                    iri,
-                    label,
-                    change.value or "",
-                    change.label if change.label not in ("", "[]") else f"kept {change.new}",
-                    f"The data are kept longer: {change.old or 'no rule'} → {change.new}.",
-                )
-            )
-    return risks
 
 
 # --- Entries that are not activities ---------------------------------------------------------
@@ -935,7 +403,7 @@ def _entry_changes(
     entries = []
     for owner, sides in by_owner.items():
         graphs = (new, old) if owner in new_subjects else (old, new)
-        label, kind = _label(graphs, owner), _kind(graphs, owner)
+        label, kind = label_in(graphs, owner), _kind(graphs, owner)
         if owner not in old_subjects:
             entries.append(EntryChange(str(owner), label, kind, "added"))
             continue
@@ -945,7 +413,7 @@ def _entry_changes(
         props: dict[Node, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
         for side, index in (("new", 0), ("old", 1)):
             for _, p, o in sides.get(side, set()):
-                props[p][index].add(_label((new, old) if side == "new" else (old, new), o))
+                props[p][index].add(label_in((new, old) if side == "new" else (old, new), o))
         details = tuple(
             Detail(
                 str(p), property_label((new, old), p), tuple(sorted(added)), tuple(sorted(removed))
@@ -993,7 +461,7 @@ def _activity_diffs(
     for activity in new_acts:
         before = old if activity in old_acts else None
         changes = _activity_changes(before, new, activity, only_old, only_new)
-        risks += _activity_risks(before, new, activity, changes)
+        risks += activity_risks(before, new, activity, changes)
         if before is not None and not changes:
             continue
         renamed = next((c for c in changes if c.aspect == "name"), None)
@@ -1044,7 +512,7 @@ def diff_graphs(
 
     changed = set(only_old) | set(only_new)
     flows = sorted(set(_flow_changes(old, new, None, changed)), key=Change.sort_key)
-    risks += _flow_out_risks(old, new, _flows_of(new, None) - _flows_of(old, None), None, "")
+    risks += flow_out_risks(old, new, flows_of(new, None) - flows_of(old, None), None, "")
     # Flows the activities (or the unattached list) report are not entries of their own.
     reported = {c.value for a in activities for c in a.changes if c.aspect == "flows"}
     reported |= {c.value for c in flows}
@@ -1063,8 +531,6 @@ def diff_graphs(
     if not (activities or flows or entries) and (old_findings is None or new_findings is None):
         old_findings = new_findings = []  # the same statements give the same findings
     if old_findings is None or new_findings is None:
-        from checker.check.run import check
-
         old_findings = check(old).findings if old_findings is None else old_findings
         new_findings = check(new).findings if new_findings is None else new_findings
     introduced, resolved = compare_findings(old_findings, new_findings)
@@ -1078,275 +544,3 @@ def diff_graphs(
         introduced=tuple(introduced),
         resolved=tuple(resolved),
     )
-
-
-# --- Rendering ---------------------------------------------------------------------------
-
-_SIGN = {"added": "+", "removed": "-", "changed": "~", "renamed": "~"}
-_VERDICT = {
-    "longer": "longer",
-    "shorter": "shorter",
-    "indefinite": "became indefinite",
-    "changed": "changed",
-    "added": "added",
-    "removed": "removed",
-}
-
-
-def _rule_name(change: Change) -> str:
-    """The name of a retention rule, unless the build made it up from the period."""
-    if change.label in ("", "[]") or change.label.startswith("Retention: "):
-        return ""
-    return f" ({change.label})"
-
-
-def _for_display(activity: ActivityDiff) -> list[Change]:
-    """The changes of an activity as the reports show them: a changed activity's legal
-    bases on one line, before and after."""
-    bases = [c for c in activity.changes if c.aspect == "legal_bases"]
-    if activity.status != "changed" or not bases:
-        return list(activity.changes)
-    merged = Change(
-        "legal_bases",
-        "changed",
-        old="; ".join(c.label for c in bases if c.action == "removed") or "none",
-        new="; ".join(c.label for c in bases if c.action == "added") or "none",
-        property=bases[0].property,
-    )
-    return sorted(
-        [c for c in activity.changes if c.aspect != "legal_bases"] + [merged],
-        key=Change.sort_key,
-    )
-
-
-def _change_words(change: Change) -> str:
-    """One change in words, without the aspect."""
-    if change.aspect == "name":
-        return f"renamed: {change.old} → {change.new}"
-    if change.aspect == "retention":
-        words = {
-            "added": f"+ {change.new}",
-            "removed": f"- {change.old} (removed)",
-        }.get(change.action, f"{_VERDICT[change.action]}: {change.old} → {change.new}")
-        return words + _rule_name(change)
-    if change.aspect == "flows":
-        if change.action == "changed":
-            return f"~ {change.old} ⇒ {change.new}"
-        return f"{_SIGN[change.action]} {change.new or change.old}"
-    if change.action == "changed":
-        return f"{change.old} → {change.new}"
-    if change.aspect == "description":
-        return f"+ {change.new}"
-    return f"{_SIGN[change.action]} {change.label}"
-
-
-def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
-
-
-def _headline(diff: Diff) -> str:
-    """One line: what changed, how many risks, findings introduced and resolved."""
-    if diff.equivalent:
-        return f"No change: {diff.old} and {diff.new} state the same records."
-    s = diff.summary()
-    acts = [
-        f"{s[f'activities_{status}']} {status}"
-        for status in ("added", "removed", "changed")
-        if s[f"activities_{status}"]
-    ]
-    parts = [f"activities: {', '.join(acts) or 'none changed'}"]
-    if diff.flows:
-        parts.append(_count(len(diff.flows), "other flow", "other flows"))
-    if diff.entries:
-        parts.append(_count(len(diff.entries), "other entry", "other entries"))
-    parts.append(_count(s["risks"], "risk-raising change", "risk-raising changes"))
-    parts.append(
-        f"{_count(s['findings_introduced'], 'finding', 'findings')} introduced, "
-        f"{s['findings_resolved']} resolved"
-    )
-    return "; ".join(parts)
-
-
-def _finding_where(f: Finding) -> str:
-    if f.file is None:
-        return ""
-    return f"{f.file}:{f.line}" if f.line else f.file
-
-
-def render_text(diff: Diff) -> str:
-    """The diff for a terminal: risks first, then activities, entries and findings."""
-    lines = [f"ropa diff {diff.old} → {diff.new}", _headline(diff), ""]
-    if diff.risks:
-        lines.append("Risk-raising changes")
-        for r in diff.risks:
-            where = f" — {r.activity_label}" if r.activity_label else ""
-            lines.append(f"  ! {RISK_TITLES[r.kind]}: {r.label}{where}")
-            lines.append(f"      {r.detail}")
-        lines.append("")
-    if diff.activities:
-        lines.append("Activities")
-        for a in diff.activities:
-            lines.append(f"  {_SIGN[a.status]} {a.label}  <{a.iri}>  ({a.status})")
-            for c in _for_display(a):
-                lines.append(f"      {ASPECTS[c.aspect][1]}: {_change_words(c)}")
-        lines.append("")
-    if diff.flows:
-        lines.append("Flows not tied to an activity")
-        lines += [f"  {_change_words(c)}" for c in diff.flows]
-        lines.append("")
-    if diff.entries:
-        lines.append("Other entries")
-        for e in diff.entries:
-            lines.append(f"  {_SIGN[e.status]} {e.kind}: {e.label}  <{e.iri}>")
-            for d in e.details:
-                values = [f"+ {v}" for v in d.added] + [f"- {v}" for v in d.removed]
-                lines.append(f"      {d.label}: {'; '.join(values)}")
-        lines.append("")
-    for title, findings in (
-        ("Findings introduced", diff.introduced),
-        ("Findings resolved", diff.resolved),
-    ):
-        if not findings:
-            continue
-        lines.append(f"{title} ({len(findings)})")
-        for f in findings:
-            where = f"  at {_finding_where(f)}" if _finding_where(f) else ""
-            lines.append(f"  {f.severity.label.upper():9} {f.rule} [{f.focus_label}]{where}")
-            lines.append(f"            {f.message}")
-        lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def render_json(diff: Diff) -> str:
-    """The diff as one JSON object, for tools (see :meth:`Diff.to_dict`)."""
-    return json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-
-def _short(iri: str) -> str:
-    """The last segment of an IRI: the entry's id in the records."""
-    return re.split(r"[#/]", iri.rstrip("/#"))[-1]
-
-
-_MD_SIGN = {"added": "➕", "removed": "➖", "changed": "✏️", "renamed": "✏️"}
-_MD_SEVERITY = {"violation": "🛑", "warning": "⚠️", "info": "ℹ️"}
-
-
-def _md_change(change: Change) -> str:
-    if change.aspect == "name":
-        return f"renamed from *{table_cell(change.old)}*"
-    if change.aspect == "retention":
-        if change.action == "added":
-            return f"➕ {table_cell(change.new)}"
-        if change.action == "removed":
-            return f"➖ {table_cell(change.old)} (removed)"
-        arrow = "⬆️ " if change.action in LONGER else "⬇️ " if change.action == "shorter" else ""
-        return (
-            f"{arrow}**{_VERDICT[change.action]}**: {table_cell(change.old)} → {table_cell(change.new)}"
-            + _rule_name(change)
-        )
-    if change.aspect == "flows":
-        if change.action == "changed":
-            return f"✏️ {table_cell(change.old)} ⇒ {table_cell(change.new)}"
-        return f"{_MD_SIGN[change.action]} {table_cell(change.new or change.old)}"
-    if change.action == "changed":
-        return f"{table_cell(change.old)} → {table_cell(change.new)}"
-    if change.aspect == "description":
-        return f"➕ {table_cell(change.new)}"
-    return f"{_MD_SIGN[change.action]} {table_cell(change.label)}"
-
-
-def _md_findings(title: str, findings: Sequence[Finding]) -> list[str]:
-    if not findings:
-        return []
-    lines = [
-        f"#### {title} ({len(findings)})",
-        "",
-        "| | Rule | Activity or entity | Finding | Where |",
-        "|---|---|---|---|---|",
-    ]
-    for f in findings:
-        where = f"`{_finding_where(f)}`" if _finding_where(f) else ""
-        lines.append(
-            f"| {_MD_SEVERITY[f.severity.label]} | `{f.rule}` | {table_cell(f.focus_label)} | {table_cell(f.message)} | {where} |"
-        )
-    return [*lines, ""]
-
-
-def render_markdown(diff: Diff) -> str:
-    """The diff as a pull-request comment: verdict, risks, activities, findings."""
-    lines = [f"### ROPA changes: `{diff.old}` → `{diff.new}`", ""]
-    if diff.equivalent:
-        lines += ["**No change:** the two versions state the same records.", ""]
-        return "\n".join(lines)
-    s = diff.summary()
-    acts = [
-        f"{s[f'activities_{status}']} {status}"
-        for status in ("added", "removed", "changed")
-        if s[f"activities_{status}"]
-    ]
-    lines += [
-        f"**Activities: {', '.join(acts) or 'none changed'}**"
-        + (
-            f" · {_count(len(diff.entries), 'other entry', 'other entries')}"
-            if diff.entries
-            else ""
-        )
-        + f" · ⚠️ **{_count(s['risks'], 'risk-raising change', 'risk-raising changes')}**"
-        f" · 🛑 **{_count(s['findings_introduced'], 'finding', 'findings')} introduced**"
-        f" · ✅ {s['findings_resolved']} resolved",
-        "",
-    ]
-    if diff.risks:
-        lines += [
-            "#### ⚠️ Risk-raising changes",
-            "",
-            "| Change | What | Activity | Why it matters |",
-            "|---|---|---|---|",
-        ]
-        for r in diff.risks:
-            lines.append(
-                f"| {RISK_TITLES[r.kind]} | **{table_cell(r.label)}** | {table_cell(r.activity_label) or '—'} | {table_cell(r.detail)} |"
-            )
-        lines.append("")
-    if diff.activities:
-        lines += ["#### Activities", ""]
-        for a in diff.activities:
-            lines.append(
-                f"- {_MD_SIGN[a.status]} **{table_cell(a.label)}** ({a.status}) `{_short(a.iri)}`"
-            )
-            for c in _for_display(a):
-                lines.append(f"  - {ASPECTS[c.aspect][1]}: {_md_change(c)}")
-        lines.append("")
-    if diff.flows:
-        lines += ["#### Flows not tied to an activity", ""]
-        lines += [f"- {_md_change(c)}" for c in diff.flows]
-        lines.append("")
-    lines += _md_findings("🛑 Findings introduced", diff.introduced)
-    lines += _md_findings("✅ Findings resolved", diff.resolved)
-    if diff.entries:
-        lines += [
-            f"<details><summary>Other entries changed ({len(diff.entries)})</summary>",
-            "",
-        ]
-        for e in diff.entries:
-            lines.append(
-                f"- {_MD_SIGN[e.status]} {table_cell(e.kind)}: **{table_cell(e.label)}** ({e.status})"
-            )
-            for d in e.details:
-                values = [f"➕ {table_cell(v)}" for v in d.added] + [
-                    f"➖ {table_cell(v)}" for v in d.removed
-                ]
-                lines.append(f"  - {table_cell(d.label)}: {'; '.join(values)}")
-        lines += ["", "</details>", ""]
-    return "\n".join(lines)
-
-
-def render(fmt: str, diff: Diff) -> str:
-    """Render in one of :data:`FORMATS`."""
-    if fmt == "text":
-        return render_text(diff)
-    if fmt == "json":
-        return render_json(diff)
-    if fmt == "markdown":
-        return render_markdown(diff)
-    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")

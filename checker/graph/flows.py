@@ -18,14 +18,11 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import pyoxigraph as ox
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, URIRef
 
 from checker.graph.store import ox_store
 from checker.vocab.labels import label_of
-
-DPV = Namespace("https://w3id.org/dpv#")
-ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
+from checker.vocab.namespaces import DPV, RDF, ROPA
 
 
 @dataclass

@@ -16,7 +16,7 @@ from xml.parsers import expat
 import pyoxigraph as ox
 
 from checker.errors import InputError
-from checker.records.yamlload import decode_utf8
+from checker.files import decode_utf8, read_input
 
 #: File extension -> format name (as error messages say it).
 RDF_FORMATS = {
@@ -94,23 +94,27 @@ def _check_jsonld(text: str, name: str) -> None:
         )
 
 
+#: What an XML input may not do, and why: read other files or URLs, or expand entities
+#: into a bomb.
+_XML_REFUSED = (
+    (
+        _EXTERNAL_ENTITY,
+        "XML external entity or DTD (SYSTEM/PUBLIC) refused: ropa never reads files or "
+        "URLs named inside the input",
+    ),
+    (
+        _NESTED_ENTITY,
+        "XML entity defined with other entities refused (entity expansion bomb); "
+        "entities may only stand for plain text",
+    ),
+)
+
+
 def _check_xml(text: str, name: str) -> None:
-    match = _EXTERNAL_ENTITY.search(text)
-    if match:
-        raise InputError(
-            "XML external entity or DTD (SYSTEM/PUBLIC) refused: ropa never reads files or "
-            "URLs named inside the input",
-            name,
-            text.count("\n", 0, match.start()) + 1,
-        )
-    match = _NESTED_ENTITY.search(text)
-    if match:
-        raise InputError(
-            "XML entity defined with other entities refused (entity expansion bomb); "
-            "entities may only stand for plain text",
-            name,
-            text.count("\n", 0, match.start()) + 1,
-        )
+    for pattern, message in _XML_REFUSED:
+        match = pattern.search(text)
+        if match:
+            raise InputError(message, name, text.count("\n", 0, match.start()) + 1)
 
 
 _OX_ERROR = re.compile(
@@ -137,12 +141,7 @@ def parse_rdf_file(store: ox.Store, path: Path, name: str) -> None:
         raise InputError(
             f"unknown file type {path.suffix!r}; records are .yaml, RDF is {known}", name
         )
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", name) from None
+    data = read_input(path, name)
     text = decode_utf8(data, name)
     data = data.removeprefix(b"\xef\xbb\xbf")  # a byte order mark, as some editors write
     if fmt == "json-ld":

@@ -8,50 +8,14 @@ compares them, the dashboard draws them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from rdflib import Graph, Namespace
-from rdflib.namespace import RDF
+from rdflib import Graph
 from rdflib.term import Node
 
-from checker.records.to_rdf import duration_words
+from checker.vocab import durations
 from checker.vocab.labels import label_of
-
-DPV = Namespace("https://w3id.org/dpv#")
-ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
-
-_DURATION = re.compile(
-    r"^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
-    r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
-)
-
-
-def parse_duration(value: str) -> tuple[int, Decimal] | None:
-    """An ISO 8601 / ``xsd:duration`` as (months, seconds); None when it is not one.
-
-    >>> parse_duration("P1Y6M")
-    (18, Decimal('0'))
-    >>> parse_duration("P2W")
-    (0, Decimal('1209600'))
-    >>> parse_duration("two years") is None
-    True
-    """
-    match = _DURATION.match(value.strip())
-    if match is None or value.strip() in ("P", "-P") or value.strip().endswith("T"):
-        return None
-    sign, years, months, weeks, days, hours, minutes, seconds = match.groups()
-    total_months = int(years or 0) * 12 + int(months or 0)
-    total_seconds = (
-        Decimal(int(weeks or 0) * 7 + int(days or 0)) * 86400
-        + Decimal(int(hours or 0)) * 3600
-        + Decimal(int(minutes or 0)) * 60
-        + Decimal(seconds or 0)
-    )
-    if sign:
-        return -total_months, -total_seconds
-    return total_months, total_seconds
+from checker.vocab.namespaces import DPV, RDF, ROPA
 
 
 @dataclass(frozen=True)
@@ -88,7 +52,7 @@ def read_retention(graph: Graph, rule: Node) -> Retention:
     counted = graph.value(node, ROPA.countedFrom)
     until = graph.value(node, ROPA.untilEvent)
     maximum = any(v.toPython() is True for v in graph.objects(node, ROPA.isMaximum))
-    period = duration_words(duration) if duration and parse_duration(duration) else duration
+    period = (durations.words(duration) or duration) if duration else duration
     at_most = "at most " if maximum else ""
     if DPV.EndlessDuration in types:
         kind, words = "indefinite", "indefinitely"

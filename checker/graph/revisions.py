@@ -16,12 +16,12 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from rdflib import Graph, Literal, Namespace
+from rdflib import Graph, Literal
 
 from checker.errors import InputError
+from checker.graph.build import build
 from checker.records.load import record_files
-
-ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
+from checker.vocab.namespaces import ROPA
 
 #: Where the records live in a repository unless ``--path`` says otherwise.
 DEFAULT_RECORDS_PATH = "ropa"
@@ -170,7 +170,6 @@ def _relocate(graph: Graph, root: Path, folders: Sequence[Path]) -> None:
 
 
 def _build(paths: Sequence[Path]) -> Graph:
-    from checker.graph.build import build
 
     return build(list(paths))
 

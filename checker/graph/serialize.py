@@ -13,11 +13,11 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-from checker.errors import InputError
+from checker.files import format_of
 from checker.graph.store import bind_prefixes, ox_store
 
 #: Output formats of ``ropa build -o``, by file extension.
-OUTPUT_FORMATS = {".ttl": "longturtle", ".jsonld": "json-ld", ".nt": "nt"}
+OUTPUT_FORMATS = {".jsonld": "json-ld", ".nt": "nt", ".ttl": "longturtle"}
 
 
 def serialize(graph: Graph, fmt: str) -> bytes:
@@ -77,11 +77,4 @@ def _sorted_json(value: Any, key: str = "") -> Any:
 
 def output_format(path: Path) -> str:
     """The serialisation for an output path, from its extension."""
-    fmt = OUTPUT_FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(
-            f"cannot write {path.suffix or 'a file without extension'}: "
-            f"use {', '.join(sorted(OUTPUT_FORMATS))}",
-            str(path),
-        )
-    return fmt
+    return format_of(path, OUTPUT_FORMATS)

@@ -20,10 +20,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -60,8 +60,8 @@ class Raw:
     media_type: str
 
 
-class Engine(Protocol):
-    """What ``ropa query`` needs of an engine."""
+class Engine(ABC):
+    """What ``ropa query`` needs of an engine: answers, labels, the register's namespace."""
 
     def query(
         self,
@@ -69,11 +69,21 @@ class Engine(Protocol):
         *,
         bindings: Mapping[str, Term] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
-    ) -> Result: ...
+    ) -> Result:
+        """Run a read-only query (text, or a :class:`QueryText`) and return its answer."""
+        return self._answer(_as_query(query), bindings or {}, timeout)
 
-    def labels(self, nodes: Iterable[ox.NamedNode]) -> dict[ox.NamedNode, str]: ...
+    @abstractmethod
+    def _answer(self, query: QueryText, bindings: Mapping[str, Term], timeout: float) -> Result:
+        """The answer of ``query`` with ``bindings``, within ``timeout`` seconds."""
 
-    def namespaces(self) -> dict[str, str]: ...
+    @abstractmethod
+    def labels(self, nodes: Iterable[ox.NamedNode]) -> dict[ox.NamedNode, str]:
+        """The label of each node that has one (:mod:`checker.vocab.labels`)."""
+
+    @abstractmethod
+    def namespaces(self) -> dict[str, str]:
+        """Short names for table output: the register's namespace as the empty prefix."""
 
 
 def _as_query(query: QueryText | str) -> QueryText:
@@ -156,7 +166,7 @@ def run_isolated(task: Callable[[], bytes], timeout: float) -> bytes:
     raise RopaError("the query process ended without an answer (out of memory?)")
 
 
-class LocalEngine:
+class LocalEngine(Engine):
     """The built graph in an embedded pyoxigraph store.
 
     Args:
@@ -229,16 +239,9 @@ class LocalEngine:
             raise NotAcceptable(head["kind"])
         return Raw(head["kind"], data, head["media_type"])
 
-    def query(
-        self,
-        query: QueryText | str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-    ) -> Result:
+    def _answer(self, query: QueryText, bindings: Mapping[str, Term], timeout: float) -> Result:
         """Run a read-only query and return its answer (see :meth:`raw` for errors)."""
-        raw = self.raw(query, bindings=bindings, timeout=timeout)
-        return parse_raw(raw)
+        return parse_raw(self.raw(query, bindings=bindings, timeout=timeout))
 
     def labels(self, nodes: Iterable[ox.NamedNode]) -> dict[ox.NamedNode, str]:
         """The label of each node that has one (:mod:`checker.vocab.labels`)."""
@@ -288,7 +291,7 @@ def parse_raw(raw: Raw) -> Result:
     return solutions_from(parsed)
 
 
-class RemoteEngine:
+class RemoteEngine(Engine):
     """A SPARQL 1.1 Protocol endpoint, read through HTTP POST.
 
     Args:
@@ -370,15 +373,8 @@ class RemoteEngine:
             raise QueryTimeout(f"the endpoint took longer than {timeout:g} s (--timeout)")
         return body, media
 
-    def query(
-        self,
-        query: QueryText | str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-    ) -> Result:
+    def _answer(self, query: QueryText, bindings: Mapping[str, Term], timeout: float) -> Result:
         """Run a read-only query on the endpoint."""
-        query = _as_query(query)
         text, form = self.prepare(query, bindings)
         if form in ("CONSTRUCT", "DESCRIBE"):
             body, media = self.post(text, "application/n-triples, text/turtle;q=0.8", timeout)

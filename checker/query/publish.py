@@ -17,6 +17,7 @@ Caution: Basic authentication over plain ``http://`` sends the password readable
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import secrets
@@ -30,6 +31,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from checker.errors import InputError, RopaError
+from checker.graph.build import build
+from checker.graph.serialize import serialize
 
 #: Seconds to wait for the store (loading takes longer than querying).
 DEFAULT_TIMEOUT = 120.0
@@ -139,8 +142,6 @@ def authorization(
 ) -> str:
     """The ``Authorization`` header that answers a Basic or Digest challenge."""
     if scheme == "basic":
-        import base64
-
         token = f"{credentials.user}:{credentials.password}".encode()
         return "Basic " + base64.b64encode(token).decode("ascii")
     if scheme != "digest":
@@ -337,8 +338,6 @@ def publish(
     verify: bool = True,
 ) -> PublishResult:
     """Build the graph (default: the shipped register) and publish it (``ropa publish``)."""
-    from checker.graph.build import build
-    from checker.graph.serialize import serialize
 
     check_graph_iri(graph)
     if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):

@@ -49,33 +49,37 @@ DEFAULT_PORT = 7878
 #: Longest query text accepted, in bytes.
 MAX_QUERY_BYTES = 1 << 20
 
-R = ox.QueryResultsFormat
-G = ox.RdfFormat
+T = TypeVar("T")
 
-#: Media types offered for SELECT and ASK answers, preferred first.
-RESULT_TYPES: tuple[tuple[str, ox.QueryResultsFormat], ...] = (
-    ("application/sparql-results+json", R.JSON),
-    ("application/sparql-results+xml", R.XML),
-    ("text/csv", R.CSV),
-    ("text/tab-separated-values", R.TSV),
-    ("application/json", R.JSON),
-    ("application/xml", R.XML),
-    ("text/xml", R.XML),
-)
+#: Media types offered for SELECT and ASK answers, preferred first, with the format each
+#: gets (pyoxigraph's name of it).
+_RESULT_MEDIA = """
+    application/sparql-results+json JSON   application/sparql-results+xml XML
+    text/csv CSV   text/tab-separated-values TSV
+    application/json JSON   application/xml XML   text/xml XML
+"""
 
 #: Media types offered for CONSTRUCT and DESCRIBE answers, preferred first.
-GRAPH_TYPES: tuple[tuple[str, ox.RdfFormat], ...] = (
-    ("text/turtle", G.TURTLE),
-    ("application/n-triples", G.N_TRIPLES),
-    ("application/rdf+xml", G.RDF_XML),
-    ("application/ld+json", G.JSON_LD),
-    ("text/plain", G.N_TRIPLES),
+_GRAPH_MEDIA = """
+    text/turtle TURTLE   application/n-triples N_TRIPLES   application/rdf+xml RDF_XML
+    application/ld+json JSON_LD   text/plain N_TRIPLES
+"""
+
+
+def _offers(table: str, formats: type[T]) -> tuple[tuple[str, T], ...]:
+    words = table.split()
+    return tuple(
+        (media, getattr(formats, name)) for media, name in zip(words[::2], words[1::2], strict=True)
+    )
+
+
+RESULT_TYPES: tuple[tuple[str, ox.QueryResultsFormat], ...] = _offers(
+    _RESULT_MEDIA, ox.QueryResultsFormat
 )
+GRAPH_TYPES: tuple[tuple[str, ox.RdfFormat], ...] = _offers(_GRAPH_MEDIA, ox.RdfFormat)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
-
-T = TypeVar("T")
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:

@@ -18,10 +18,12 @@ from typing import Any
 import jsonschema
 
 from checker.errors import InputError
+from checker.files import decode_utf8
 from checker.records.document import Document, Location
-from checker.records.yamlload import LineDict, LineList, decode_utf8, load_yaml
+from checker.records.yamlload import LineDict, LineList, load_yaml
 from checker.spreadsheet.read import SUFFIXES as SPREADSHEET_SUFFIXES
 from checker.spreadsheet.read import Workbook, column_index, read_workbook, where
+from checker.vocab.namespaces import expand_curie
 
 #: Top-level keys that hold lists of entries, in the order the graph is written.
 KINDS = (
@@ -79,30 +81,6 @@ REFERENCE_KINDS: dict[str, frozenset[str]] = {
     "jurisdiction": frozenset({ANY_TERM}),
     "rights": frozenset({ANY_TERM}),
 }
-
-PREFIXES = {
-    "dpv": "https://w3id.org/dpv#",
-    "pd": "https://w3id.org/dpv/pd#",
-    "eu-gdpr": "https://w3id.org/dpv/legal/eu/gdpr#",
-    "legal-eu": "https://w3id.org/dpv/legal/eu#",
-    "loc": "https://w3id.org/dpv/loc#",
-    "tech": "https://w3id.org/dpv/tech#",
-    "ropa": "https://w3id.org/ropa-kg/ontology#",
-}
-
-
-def expand_curie(value: str) -> str | None:
-    """Expand a vocabulary CURIE; None when ``value`` is an entry id.
-
-    >>> expand_curie("pd:EmailAddress")
-    'https://w3id.org/dpv/pd#EmailAddress'
-    >>> expand_curie("chat-ip") is None
-    True
-    """
-    prefix, sep, local = value.partition(":")
-    if not sep:
-        return None
-    return PREFIXES[prefix] + local
 
 
 @dataclass

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from checker.assets import asset_dir
 from checker.records.load import RecordSet
 from checker.records.yamlload import LineDict
+from checker.vocab import durations
 
 #: rdf:type of the entries of each kind (an entry's own ``types`` are added to these).
 KIND_TYPES: dict[str, list[str]] = {
@@ -75,6 +76,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _contact(iri: str, name: Any, details: dict[str, Any]) -> dict[str, Any]:
+    """A contact point (``dpv:hasContact``) with the email and telephone the records give."""
+    return {
+        "id": iri,
+        "types": ["dpv:Entity"],
+        "name": _name(name),
+        **{k: details[k] for k in ("email", "telephone", "address") if k in details},
+    }
+
+
 def _node(
     data: LineDict, kind: str, file: str, groups: set[str], names: dict[str, str]
 ) -> dict[str, Any]:
@@ -90,21 +101,12 @@ def _node(
             "id": f"{data['id']}#dpo",
             "types": ["dpv:DataProtectionOfficer"],
             "name": _name(dpo["name"]),
-            "contact": {
-                "id": f"{data['id']}#dpo-contact",
-                "types": ["dpv:Entity"],
-                "name": {"en": f"Contact of {dpo['name']}"},
-                **{k: dpo[k] for k in ("email", "telephone") if k in dpo},
-            },
+            "contact": _contact(f"{data['id']}#dpo-contact", f"Contact of {dpo['name']}", dpo),
         }
     if kind == "organisations" and "contact" in node:
-        contact = node["contact"]
-        node["contact"] = {
-            "id": f"{data['id']}#contact",
-            "types": ["dpv:Entity"],
-            "name": _name(contact["name"]),
-            **{k: contact[k] for k in ("email", "telephone") if k in contact},
-        }
+        node["contact"] = _contact(
+            f"{data['id']}#contact", node["contact"]["name"], node["contact"]
+        )
     if kind == "flows" and "name" not in node:
         sender, receiver = (
             names.get(node["sender"], node["sender"]),
@@ -125,33 +127,10 @@ def _node(
     return node
 
 
-_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day", "H": "hour", "S": "second"}
-
-
-def duration_words(value: str) -> str:
-    """An ISO 8601 duration in English words.
-
-    >>> [duration_words(d) for d in ("P2Y", "P30D", "P1Y6M", "PT12H")]
-    ['2 years', '30 days', '1 year 6 months', '12 hours']
-    """
-    date, _, time = value[1:].partition("T")
-    parts = []
-    for section, units in ((date, "YMWD"), (time, "HMS")):
-        number = ""
-        for char in section:
-            if char.isdigit():
-                number += char
-            elif char in units:
-                unit = "minute" if (char == "M" and section is time) else _UNITS[char]
-                parts.append(f"{int(number)} {unit}{'' if int(number) == 1 else 's'}")
-                number = ""
-    return " ".join(parts)
-
-
 def _duration_label(data: LineDict) -> str:
     """A short English label of a retention rule's duration, for views and queries."""
     rule = data["rule"]
-    period = duration_words(data["duration"]) if "duration" in data else ""
+    period = (durations.words(data["duration"]) or data["duration"]) if "duration" in data else ""
     at_most = "at most " if data.get("maximum") else ""
     return {
         "fixed": f"{at_most}{period}",

@@ -15,6 +15,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from checker.errors import InputError
+from checker.files import decode_utf8, read_input
 
 
 class LineDict(dict[str, Any]):
@@ -89,20 +90,6 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_t
 _Loader.add_constructor(None, SafeConstructor.construct_undefined)  # type: ignore[arg-type]
 
 
-def decode_utf8(data: bytes, filename: str) -> str:
-    """Decode ``data`` as UTF-8 or raise an :class:`InputError` naming the line of the bad byte."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save the file as UTF-8",
-            filename,
-            line,
-        ) from None
-    return text.removeprefix("\ufeff")
-
-
 def _refuse_aliases_and_depth(text: str, name: str) -> None:
     """Read the events once, before composing: no alias, no anchor, no deep nesting.
 
@@ -139,13 +126,7 @@ def load_yaml(path: Path, display_name: str | None = None) -> Any:
             anchors or duplicate keys.
     """
     name = display_name or str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", name) from None
-    text = decode_utf8(data, name)
+    text = decode_utf8(read_input(path, name), name)
     loader = None
     try:
         _refuse_aliases_and_depth(text, name)

@@ -34,23 +34,20 @@ from odf.text import P
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.writer.excel import ExcelWriter
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib import Graph, Literal, URIRef
 
 from checker.check.findings import Finding
 from checker.check.rules.unmapped import cell_of
 from checker.check.run import check
 from checker.errors import InputError
+from checker.files import format_of
 from checker.spreadsheet.layouts import LAYOUTS, Layout
 from checker.spreadsheet.read import column_letters
+from checker.vocab import durations
 from checker.vocab.concepts import is_special_category, outside_eu_eea
 from checker.vocab.labels import label_of
+from checker.vocab.namespaces import DPV, OA, PROV, RDF, RDFS, ROPA, SCHEMA
 
-DPV = Namespace("https://w3id.org/dpv#")
-ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-SCHEMA = Namespace("https://schema.org/")
 GDPR = "https://w3id.org/dpv/legal/eu/gdpr#"
 
 #: Output formats of ``ropa export -o``, by file extension.
@@ -87,21 +84,16 @@ _WORDS = {
     "en": {"at most": "at most {}", "after": "{} after {}", "calendar": "the current year plus {}",
            "from": " from {}", "until": "until {}", "indefinite": "indefinitely",
            "not-stored": "not stored", "delegated": "retention delegated to {}",
-           "unspecified": "unspecified period", "missing": "missing: {}",
-           "D": ("day", "days"), "W": ("week", "weeks"), "M": ("month", "months"),
-           "Y": ("year", "years")},
+           "unspecified": "unspecified period", "missing": "missing: {}"},
     "fi": {"at most": "enintään {}", "after": "{} {} jälkeen", "calendar": "kuluva vuosi + {}",
            "from": " {} alkaen", "until": "kunnes {}", "indefinite": "pysyvästi",
            "not-stored": "ei tallenneta", "delegated": "säilytys siirretty {}:lle",
-           "unspecified": "määrittelemätön aika", "missing": "missing: {}",
-           "D": ("päivä", "päivää"), "W": ("viikko", "viikkoa"), "M": ("kuukausi", "kuukautta"),
-           "Y": ("vuosi", "vuotta")},
+           "unspecified": "määrittelemätön aika", "missing": "missing: {}"},
     "fr": {"at most": "au maximum {}", "after": "{} à compter de {}",
            "calendar": "l'année en cours + {}", "from": " à compter de {}",
            "until": "jusqu'à {}", "indefinite": "indéfiniment", "not-stored": "non conservé",
            "delegated": "conservation déléguée à {}", "unspecified": "durée non précisée",
-           "missing": "missing: {}", "D": ("jour", "jours"), "W": ("semaine", "semaines"),
-           "M": ("mois", "mois"), "Y": ("an", "ans")},
+           "missing": "missing: {}"},
 }  # fmt: skip
 
 #: Art. 6(1) and 9(2) bases in Finnish and French words, with the article's number.
@@ -125,14 +117,7 @@ def export_format(path: Path) -> str:
     Raises:
         InputError: an extension ``ropa export`` does not write.
     """
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(
-            f"cannot export to {path.suffix or 'a file without extension'}: "
-            f"use {', '.join(FORMATS)}",
-            str(path),
-        )
-    return fmt
+    return format_of(path, FORMATS, "export to")
 
 
 @dataclass
@@ -264,7 +249,7 @@ class _Reader:
         node = node if isinstance(node, URIRef) else rule
         types = set(g.objects(node, RDF.type))
         value = g.value(node, RDF.value)
-        period = _period(str(value), w) if value is not None else ""
+        period = (durations.words(str(value), self.lang) or str(value)) if value is not None else ""
         maximum = any(v.toPython() is True for v in g.objects(node, ROPA.isMaximum))
         counted = g.value(node, ROPA.countedFrom)
         until = g.value(node, ROPA.untilEvent)
@@ -300,20 +285,6 @@ class _Reader:
                 return f"{words} ({article} artiklan {paragraph} kohdan {point} alakohta)"
             return f"{words} (article {article}.{paragraph}.{point})"
         return label_of(self.graph, term)
-
-
-def _period(value: str, words: dict[str, Any]) -> str:
-    """An ISO 8601 duration in the layout's words (``P2Y`` -> ``2 years``, ``2 vuotta``)."""
-    parts, number = [], ""
-    date = value[1:].split("T")[0]
-    for char in date:
-        if char.isdigit():
-            number += char
-        elif char in "YMWD" and number:
-            singular, plural = words[char]
-            parts.append(f"{int(number)} {singular if int(number) == 1 else plural}")
-            number = ""
-    return " ".join(parts) or value
 
 
 def _activities(graph: Graph) -> list[URIRef]:

@@ -22,6 +22,10 @@ first :data:`SCAN_ROWS` rows of a sheet that names most of a layout's columns (a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from checker.errors import InputError
 from checker.spreadsheet.read import Sheet, Workbook
@@ -78,251 +82,49 @@ class Layout:
         return found
 
 
-_BLOCK_FIELDS_EN = (
-    ("name", "Name", ("name",)),
-    ("address", "Address", ("address", "postal address")),
-    ("email", "Email", ("email", "e-mail", "email address")),
-    ("telephone", "Telephone", ("telephone", "phone", "telephone number", "phone number")),
-)
-_BLOCK_ROLES_EN = (
-    ("controller", "Controller", ("controller", "data controller", "organisation")),
-    ("dpo", "Data Protection Officer", ("data protection officer", "dpo")),
-    ("representative", "Representative", ("representative", "controller's representative")),
-)
+def _layout(name: str, data: dict[str, Any]) -> Layout:
+    """A layout from its entry in ``layouts.yaml``."""
 
-_ICO_COLUMNS = (
-    Column("Business function", "unit", ("Department or Business Function",)),
-    Column("Purpose of processing", "purposes"),
-    Column(
-        "Name and contact details of joint controller (if applicable)",
-        "joint_controller",
-        ("Joint Controller",),
-    ),
-    Column("Categories of individuals", "subjects"),
-    Column(
-        "Categories of personal data", "data", ("Categories of Personal Data (Fides Taxonomy)",)
-    ),
-    Column("Categories of recipients", "recipients"),
-    Column("Link to contract with processor", "contract"),
-    Column(
-        "Names of third countries or international organisations that personal data are "
-        "transferred to (if applicable)",
-        "transfers",
-        ("Third Country Transfers",),
-    ),
-    Column(
-        "Safeguards for exceptional transfers of personal data to third countries or "
-        "international organisations (if applicable)",
-        "safeguards",
-        ("Safeguards for Exceptional Transfers of Personal Data",),
-    ),
-    Column("Retention schedule (if possible)", "retention", ("Retention Schedule",)),
-    Column(
-        "General description of technical and organisational security measures (if possible)",
-        "measures",
-        ("General Description of Security Measures",),
-    ),
-    Column("Article 6 lawful basis for processing personal data", "legal_basis"),
-    Column("Article 9 condition for processing special category data", "art9_condition"),
-    Column("Legitimate interests for the processing (if applicable)", "legitimate_interest"),
-    Column("Link to record of legitimate interests assessment (if applicable)", "other"),
-    Column("Rights available to individuals", "rights"),
-    Column(
-        "Existence of automated decision-making, including profiling (if applicable)",
-        "automated",
-    ),
-    Column("The source of the personal data (if applicable)", "sources"),
-    Column("Link to record of consent", "other"),
-    Column("Location of personal data", "other"),
-    Column("Data Protection Impact Assessment required?", "other"),
-    Column("Data Protection Impact Assessment progress", "other"),
-    Column("Link to Data Protection Impact Assessment", "other"),
-    Column("Has a personal data breach occurred?", "other"),
-    Column("Link to record of personal data breach", "other"),
-    Column("Data Protection Act 2018 Schedule 1 Condition for processing", "other"),
-    Column("GDPR Article 6 lawful basis for processing", "other"),
-    Column("Link to retention and erasure policy document", "other"),
-    Column("Is personal data retained and erased in accordance with the policy document?", "other"),
-    Column("Reasons for not adhering to policy document (if applicable)", "other"),
-    # Fides' data-map export adds these (it is read, never written)
-    Column("Fides System", "system", ours=True, export=False),
-    Column("Fides Dataset", "dataset", ours=True, export=False),
-    Column("Role or Responsibility", "other", ours=True, export=False),
-)
+    def triples(
+        items: list[dict[str, Any]], key: str
+    ) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        return tuple((i[key], i["label"], tuple(i.get("aliases", ()))) for i in items)
 
-ICO = Layout(
-    name="ico",
-    label="ICO (UK) controller template",
-    language="en",
-    sheet="Template",
-    title="Record of processing activities",
-    columns=_ICO_COLUMNS,
-    block_title="Record of processing activities",
-    block_fields=_BLOCK_FIELDS_EN,
-    block_roles=_BLOCK_ROLES_EN,
-    groups=(
-        ("Article 30 Record of Processing Activities", "Business function"),
-        ("Privacy notices", "Article 6 lawful basis for processing personal data"),
-        ("Consent", "Link to record of consent"),
-        ("Location of personal data", "Location of personal data"),
-        ("Data protection impact assessments", "Data Protection Impact Assessment required?"),
-        ("Personal data breaches", "Has a personal data breach occurred?"),
-        (
-            "Data Protection Act 2018 special category or criminal conviction and offence data",
-            "Data Protection Act 2018 Schedule 1 Condition for processing",
+    return Layout(
+        name=name,
+        label=data["label"],
+        language=data["language"],
+        sheet=data["sheet"],
+        title=data["title"],
+        columns=tuple(
+            Column(
+                c["header"],
+                c["field"],
+                tuple(c.get("aliases", ())),
+                ours=c.get("ours", False),
+                export=c.get("export", True),
+            )
+            for c in data["columns"]
         ),
-    ),
-    processor_sheet="Processor",
-    processor_title="Record of processing activities carried out as a processor (GDPR Art. 30(2))",
-    processor_columns=(
-        ("processor", "Name and contact details of processor"),
-        ("controller", "Name and contact details of controller"),
-        ("categories", "Categories of processing carried out on behalf of the controller"),
-        (
-            "transfers",
-            "Names of third countries or international organisations that personal data are "
-            "transferred to (if applicable)",
-        ),
-        (
-            "measures",
-            "General description of technical and organisational security measures (if possible)",
-        ),
-    ),
-    processor_suffix=" (processor)",
-)
+        block_title=data["block_title"],
+        block_fields=triples(data["block_fields"], "field"),
+        block_roles=triples(data["block_roles"], "role"),
+        groups=tuple((g["label"], g["first_column"]) for g in data["groups"]),
+        processor_sheet=data["processor_sheet"],
+        processor_title=data["processor_title"],
+        processor_columns=tuple((c["field"], c["header"]) for c in data["processor_columns"]),
+        processor_suffix=data["processor_suffix"],
+    )
 
-FI = Layout(
-    name="fi",
-    label="Finnish (tietosuoja.fi) record, headers from the Finnish text of GDPR Art. 30(1)",
-    language="fi",
-    sheet="Seloste",
-    title="Seloste käsittelytoimista",
-    columns=(
-        Column("Käsittelytoimi", "activity", ours=True),
-        Column("Vastuuyksikkö", "unit", ours=True),
-        Column("Käsittelyn tarkoitukset", "purposes"),
-        Column("Kuvaus rekisteröityjen ryhmistä", "subjects", ("Rekisteröityjen ryhmät",)),
-        Column("Kuvaus henkilötietoryhmistä", "data", ("Henkilötietoryhmät",)),
-        Column("Henkilötietojen vastaanottajien ryhmät", "recipients"),
-        Column("Henkilötietojen käsittelijät", "processors", ours=True),
-        Column(
-            "Tiedot henkilötietojen siirtämisestä kolmanteen maahan tai kansainväliselle "
-            "järjestölle",
-            "transfers",
-            ("Siirrot kolmansiin maihin",),
-        ),
-        Column("Asianmukaisia suojatoimia koskevat asiakirjat", "safeguards"),
-        Column("Eri tietoryhmien poistamisen suunnitellut määräajat", "retention"),
-        Column(
-            "Yleinen kuvaus teknisistä ja organisatorisista turvatoimista",
-            "measures",
-        ),
-        Column("Käsittelyn oikeusperuste", "legal_basis", ours=True),
-        Column(
-            "Erityisiä henkilötietoryhmiä koskeva käsittelyperuste", "art9_condition", ours=True
-        ),
-        Column("Henkilötietojen lähteet", "sources", ours=True),
-        Column("Rekisteröidyn oikeudet", "rights", ours=True),
-    ),
-    block_title="Seloste käsittelytoimista",
-    block_fields=(
-        ("name", "Nimi", ("nimi",)),
-        ("address", "Osoite", ("osoite", "postiosoite")),
-        ("email", "Sähköposti", ("sähköposti", "sähköpostiosoite")),
-        ("telephone", "Puhelin", ("puhelin", "puhelinnumero")),
-    ),
-    block_roles=(
-        ("controller", "Rekisterinpitäjä", ("rekisterinpitäjä",)),
-        ("dpo", "Tietosuojavastaava", ("tietosuojavastaava",)),
-        ("representative", "Rekisterinpitäjän edustaja", ("rekisterinpitäjän edustaja",)),
-    ),
-    groups=(
-        ("Seloste käsittelytoimista (tietosuoja-asetuksen 30 artiklan 1 kohta)", "Käsittelytoimi"),
-    ),
-    processor_sheet="Käsittelijät",
-    processor_title="Henkilötietojen käsittelijän seloste käsittelytoimista (30 artiklan 2 kohta)",
-    processor_columns=(
-        ("processor", "Henkilötietojen käsittelijän nimi ja yhteystiedot"),
-        ("controller", "Rekisterinpitäjän nimi ja yhteystiedot"),
-        ("categories", "Rekisterinpitäjän lukuun suoritettavien käsittelyjen ryhmät"),
-        (
-            "transfers",
-            "Tiedot henkilötietojen siirtämisestä kolmanteen maahan tai kansainväliselle "
-            "järjestölle",
-        ),
-        ("measures", "Yleinen kuvaus teknisistä ja organisatorisista turvatoimista"),
-    ),
-    processor_suffix=" (henkilötietojen käsittelijä)",
-)
 
-CNIL = Layout(
-    name="cnil",
-    label="CNIL (France) registre des activités de traitement, as a table (our rendering)",
-    language="fr",
-    sheet="Registre",
-    title="Registre des activités de traitement",
-    columns=(
-        Column("Nom de l'activité", "activity", ("Activité",)),
-        Column("Service chargé de la mise en œuvre", "unit", ours=True),
-        Column("Nom du responsable conjoint du traitement", "joint_controller"),
-        Column("Nom du logiciel ou de l'application", "system"),
-        Column("Objectifs poursuivis", "purposes", ("Finalité(s) du traitement", "Finalités")),
-        Column("Catégories de personnes concernées", "subjects"),
-        Column("Catégories de données collectées", "data"),
-        Column("Données sensibles", "special_data"),
-        Column("Durées de conservation des catégories de données", "retention"),
-        Column("Destinataires internes", "internal_recipients"),
-        Column("Organismes externes", "recipients"),
-        Column("Sous-traitants", "processors"),
-        Column("Transferts des données hors UE", "transfers"),
-        Column("Garanties", "safeguards", ours=True),
-        Column("Mesures de sécurité", "measures"),
-        Column("Base légale", "legal_basis", ours=True),
-        Column("Condition de traitement des données sensibles", "art9_condition", ours=True),
-        Column("Source des données", "sources", ours=True),
-        Column("Droits des personnes", "rights", ours=True),
-        Column("Date de création de la fiche", "other"),
-        Column("Date de dernière mise à jour de la fiche", "other"),
-    ),
-    block_title="Registre des activités de traitement",
-    block_fields=(
-        ("name", "Nom", ("nom", "nom de l'organisme")),
-        ("address", "Adresse", ("adresse", "adresse postale")),
-        ("email", "Adresse de messagerie", ("adresse de messagerie", "courriel", "e-mail")),
-        ("telephone", "Téléphone", ("téléphone",)),
-    ),
-    block_roles=(
-        (
-            "controller",
-            "Responsable du traitement",
-            ("responsable du traitement", "responsable de traitement", "organisme"),
-        ),
-        (
-            "dpo",
-            "Délégué à la protection des données",
-            (
-                "délégué à la protection des données",
-                "délégué à la protection des données (dpo)",
-                "dpo",
-            ),
-        ),
-        ("representative", "Représentant", ("représentant",)),
-    ),
-    groups=(("Fiche de registre", "Nom de l'activité"),),
-    processor_sheet="Sous-traitant",
-    processor_title="Registre des catégories d'activités de traitement du sous-traitant (article 30.2)",
-    processor_columns=(
-        ("processor", "Nom et coordonnées du sous-traitant"),
-        ("controller", "Nom et coordonnées du responsable du traitement"),
-        ("categories", "Catégories de traitements effectués pour le compte du responsable"),
-        ("transfers", "Transferts des données hors UE"),
-        ("measures", "Mesures de sécurité"),
-    ),
-    processor_suffix=" (sous-traitant)",
-)
-
-#: The layouts, by the name ``--profile`` and ``--template`` take.
-LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (ICO, FI, CNIL)}
+#: The layouts, by the name ``--profile`` and ``--template`` take (``layouts.yaml``, shipped
+#: with the package).
+LAYOUTS: dict[str, Layout] = {
+    name: _layout(name, data)
+    for name, data in yaml.safe_load(
+        (Path(__file__).parent / "layouts.yaml").read_text(encoding="utf-8")
+    ).items()
+}
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import python_calamine
 
 from checker.errors import InputError
-from checker.records.yamlload import decode_utf8
+from checker.files import decode_utf8, read_input
 
 #: The spreadsheet file types we read (and ``ropa export`` writes, with ``.md``).
 SUFFIXES = (".xlsx", ".ods", ".csv")
@@ -174,10 +173,7 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
             "a spreadsheet may be; split the register or remove what is not the record",
             name,
         )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", name) from None
+    data = read_input(path, name)
     if suffix == ".csv":
         return Workbook(name, (_read_csv(data, name),))
     _check_archive(data, suffix, name)
@@ -250,6 +246,10 @@ def _grid(
 
 
 def _read_xlsx(data: bytes, name: str) -> Workbook:
+    # Imported here: openpyxl takes 0.3-1 s to import (python -X importtime), and every
+    # `ropa build` of YAML records passes through this module without reading a workbook.
+    import openpyxl
+
     def is_error(cell: Any) -> str | None:
         if getattr(cell, "data_type", None) == "e":
             return str(cell.value)

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from checker.graph.vocabulary import vocabulary
+
 PD = "https://w3id.org/dpv/pd#"
 DPV = "https://w3id.org/dpv#"
 LOC = "https://w3id.org/dpv/loc#"
@@ -169,7 +171,6 @@ def label_index(store: ox.Store) -> LabelIndex:
 @cache
 def labels() -> LabelIndex:
     """The label index of the shipped vocabulary, made once per process."""
-    from checker.graph.vocabulary import vocabulary  # the build module imports this package
 
     return label_index(vocabulary().store)
 
@@ -366,7 +367,6 @@ RIGHT_WORDINGS = {
 def _dpv_label_terms() -> dict[str, str]:
     """DPV's own labels of the eu-gdpr terms ("Art 6(1-c) legal obligation", "A15 Right of
     Access"), normalised, so a cell that quotes a DPV label maps back to its term."""
-    from checker.graph.vocabulary import vocabulary  # the build module imports this package
 
     query = "SELECT ?t ?l WHERE { ?t <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"
     return {

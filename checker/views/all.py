@@ -831,7 +831,7 @@ def _retention_words(graph: Graph, rule: Node) -> str:
         return words
     value = graph.value(node, RDF.value)
     if value is not None:
-        from checker.records.to_rdf import duration_words
+        from checker.vocab.durations import words as duration_words
 
         return duration_words(str(value)) or str(value)
     return RETENTION_KINDS[kind].lower()

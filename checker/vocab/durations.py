@@ -23,81 +23,52 @@ from typing import Final
 
 from rdflib.xsd_datetime import ISO8601_PERIOD_REGEX, Duration, parse_xsd_duration
 
-LANGUAGES: Final = ("en", "fi", "sv")
+LANGUAGES: Final = ("en", "fi", "sv", "fr")
 
 #: The fields of a duration in order, as ``ISO8601_PERIOD_REGEX`` names them.
 FIELDS: Final = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
 
-#: Number words for spelled-out periods; larger numbers are written in digits.
+_NUMBER_WORDS: Final = {
+    "en": "zero one two three four five six seven eight nine ten eleven twelve",
+    "fi": "nolla yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän kymmenen",
+    "sv": "noll ett två tre fyra fem sex sju åtta nio tio",
+    "fr": "zéro un deux trois quatre cinq six sept huit neuf dix",
+}
+
+#: Number words for spelled-out periods, from zero; larger numbers are written in digits.
 NUMBERS: Final[dict[str, tuple[str, ...]]] = {
-    "en": (
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-    ),
-    "fi": (
-        "nolla",
-        "yksi",
-        "kaksi",
-        "kolme",
-        "neljä",
-        "viisi",
-        "kuusi",
-        "seitsemän",
-        "kahdeksan",
-        "yhdeksän",
-        "kymmenen",
-    ),
-    "sv": ("noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio"),
+    lang: tuple(words.split()) for lang, words in _NUMBER_WORDS.items()
 }
 
-#: (singular, plural) of each field in each language. Finnish uses the partitive after
-#: numbers above one ("kaksi vuotta"); Swedish common-gender units take "en", not "ett".
+#: The singular and plural of each field, in the order of :data:`FIELDS`. Finnish uses the
+#: partitive after numbers above one ("kaksi vuotta").
+_UNIT_WORDS: Final = {
+    "en": "year years, month months, week weeks, day days, hour hours, minute minutes, second seconds",
+    "fi": "vuosi vuotta, kuukausi kuukautta, viikko viikkoa, päivä päivää, tunti tuntia, "
+    "minuutti minuuttia, sekunti sekuntia",
+    "sv": "år år, månad månader, vecka veckor, dag dagar, timme timmar, minut minuter, sekund sekunder",
+    "fr": "an ans, mois mois, semaine semaines, jour jours, heure heures, minute minutes, "
+    "seconde secondes",
+}
+
+#: (singular, plural) of each field in each language.
 UNITS: Final[dict[str, dict[str, tuple[str, str]]]] = {
-    "en": {
-        "years": ("year", "years"),
-        "months": ("month", "months"),
-        "weeks": ("week", "weeks"),
-        "days": ("day", "days"),
-        "hours": ("hour", "hours"),
-        "minutes": ("minute", "minutes"),
-        "seconds": ("second", "seconds"),
-    },
-    "fi": {
-        "years": ("vuosi", "vuotta"),
-        "months": ("kuukausi", "kuukautta"),
-        "weeks": ("viikko", "viikkoa"),
-        "days": ("päivä", "päivää"),
-        "hours": ("tunti", "tuntia"),
-        "minutes": ("minuutti", "minuuttia"),
-        "seconds": ("sekunti", "sekuntia"),
-    },
-    "sv": {
-        "years": ("år", "år"),
-        "months": ("månad", "månader"),
-        "weeks": ("vecka", "veckor"),
-        "days": ("dag", "dagar"),
-        "hours": ("timme", "timmar"),
-        "minutes": ("minut", "minuter"),
-        "seconds": ("sekund", "sekunder"),
-    },
+    lang: {
+        name: (pair.split()[0], pair.split()[1])
+        for name, pair in zip(FIELDS, words.split(", "), strict=True)
+    }
+    for lang, words in _UNIT_WORDS.items()
 }
 
-#: Swedish units whose "one" is "en" (common gender) rather than "ett".
-_SV_COMMON_GENDER: Final = frozenset({"months", "weeks", "days", "hours", "minutes", "seconds"})
+#: "One" where it agrees with the unit: Swedish common-gender units take "en", not "ett";
+#: French feminine units take "une", not "un".
+_ONE: Final = {
+    "sv": ("en", frozenset({"months", "weeks", "days", "hours", "minutes", "seconds"})),
+    "fr": ("une", frozenset({"weeks", "hours", "minutes", "seconds"})),
+}
 
 #: "and" before the last of several parts, for spelled-out periods.
-_AND: Final = {"en": " and ", "fi": " ja ", "sv": " och "}
+_AND: Final = {"en": " and ", "fi": " ja ", "sv": " och ", "fr": " et "}
 
 
 def fields(value: str) -> dict[str, str] | None:
@@ -206,6 +177,8 @@ def words(value: str, lang: str = "en", *, spelled: bool = False) -> str | None:
 
     >>> words("PT12H"), words("P1M", "sv", spelled=True), words("P1Y", "fi", spelled=True)
     ('12 hours', 'en månad', 'yksi vuosi')
+    >>> words("P1W", "fr", spelled=True), words("P2Y", "fr")
+    ('une semaine', '2 ans')
     """
     found = fields(value.strip())
     if found is None or "sign" in found:
@@ -224,8 +197,9 @@ def words(value: str, lang: str = "en", *, spelled: bool = False) -> str | None:
             parts.append(f"{count} {singular if count == 1 else plural}")
             continue
         names = NUMBERS[lang]
-        if count == 1 and lang == "sv" and name in _SV_COMMON_GENDER:
-            spoken = "en"
+        one, agreeing = _ONE.get(lang, ("", frozenset()))
+        if count == 1 and name in agreeing:
+            spoken = one
         else:
             spoken = names[count] if count < len(names) else str(count)
         parts.append(f"{spoken} {singular if count == 1 else plural}")

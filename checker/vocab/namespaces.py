@@ -1,10 +1,10 @@
 """The namespaces of the graph: one table of prefixes, and closed namespaces in Python.
 
-Every module names terms through the classes here, never through ``Namespace("...")`` of its
-own. The classes are rdflib ``DefinedNamespace``s with ``_fail = True``: they list the terms
-the code uses, so a misspelt term (``DPV.hasPurpse``) raises ``AttributeError`` where it is
-used instead of quietly minting a wrong IRI. ``tests/test_vocab.py`` checks that every term
-listed here is defined by the shipped vocabulary (``ontology/``), and that :class:`ROPA`
+Every module names terms through the namespaces here, never through ``Namespace("...")`` of
+its own. They are rdflib ``ClosedNamespace``s that list the terms the code uses, so a
+misspelt term (``DPV.hasPurpse``) raises ``AttributeError`` where it is used instead of
+quietly minting a wrong IRI. ``tests/test_vocab.py`` checks that every term
+listed here is defined by the shipped vocabulary (``ontology/``), and that :data:`ROPA`
 lists exactly the terms of ``ontology/ropa.ttl``.
 
 >>> str(DPV.hasPurpose)
@@ -22,19 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from rdflib import URIRef
-from rdflib.namespace import (
-    DCTERMS,
-    FOAF,
-    OWL,
-    RDF,
-    RDFS,
-    SH,
-    SKOS,
-    XSD,
-    DefinedNamespace,
-    Namespace,
-)
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS, XSD, ClosedNamespace
 
 __all__ = [
     "DCTERMS",
@@ -95,244 +83,123 @@ QUERY_PREFIXES: dict[str, str] = {
 }
 
 
-class DPV(DefinedNamespace):
-    """W3C DPV 2.3 core terms the code uses (https://w3id.org/dpv)."""
-
-    _fail = True
-    _NS = Namespace(PREFIXES["dpv"])
-
-    AccessControlMethod: URIRef
-    AnonymisedData: URIRef
-    Authority: URIRef
-    AutomatedDecisionMaking: URIRef
-    Consent: URIRef
-    Country: URIRef
-    CustomerCare: URIRef
-    DataController: URIRef
-    DataProcessor: URIRef
-    DataProtectionOfficer: URIRef
-    DataSubject: URIRef
-    DataTransferLegalBasis: URIRef
-    DirectMarketing: URIRef
-    EndlessDuration: URIRef
-    Entity: URIRef
-    GovernmentalOrganisation: URIRef
-    HumanResourceManagement: URIRef
-    IndeterminateDuration: URIRef
-    Jurisdiction: URIRef
-    Law: URIRef
-    LegalBasis: URIRef
-    LegalObligation: URIRef
-    LegitimateInterest: URIRef
-    Marketing: URIRef
-    Necessity: URIRef
-    OfficialAuthorityOfController: URIRef
-    Organisation: URIRef
-    OrganisationalUnit: URIRef
-    PersonalData: URIRef
-    Process: URIRef
-    PublicInterest: URIRef
-    PublicSectorBody: URIRef
-    Purpose: URIRef
-    ROPA: URIRef
-    Recipient: URIRef
-    ServiceOptimisation: URIRef
-    SpecialCategoryPersonalData: URIRef
-    StorageDuration: URIRef
-    SupraNationalUnion: URIRef
-    TechnicalOrganisationalMeasure: URIRef
-    TemporalDuration: URIRef
-    ThirdCountry: URIRef
-    UntilEventDuration: URIRef
-    UntilTimeDuration: URIRef
-    hasAddress: URIRef
-    hasApplicableLaw: URIRef
-    hasContact: URIRef
-    hasCountry: URIRef
-    hasDataController: URIRef
-    hasDataImporter: URIRef
-    hasDataProcessor: URIRef
-    hasDataProtectionOfficer: URIRef
-    hasDataSource: URIRef
-    hasDataSubject: URIRef
-    hasDuration: URIRef
-    hasJointDataControllers: URIRef
-    hasJurisdiction: URIRef
-    hasLegalBasis: URIRef
-    hasLegalMeasure: URIRef
-    hasLocation: URIRef
-    hasName: URIRef
-    hasOrganisationalMeasure: URIRef
-    hasOrganisationalUnit: URIRef
-    hasPersonalData: URIRef
-    hasPurpose: URIRef
-    hasRecipient: URIRef
-    hasRecipientDataController: URIRef
-    hasRecipientThirdParty: URIRef
-    hasRepresentative: URIRef
-    hasReuseCompatibility: URIRef
-    hasRight: URIRef
-    hasStorageCondition: URIRef
-    hasTechnicalOrganisationalMeasure: URIRef
-    hasThirdCountry: URIRef
-    isImplementedUsingTechnology: URIRef
+def _closed(prefix: str, terms: str) -> ClosedNamespace:
+    """A namespace of the graph that knows only ``terms`` (whitespace-separated)."""
+    return ClosedNamespace(PREFIXES[prefix], terms.split())
 
 
-class PD(DefinedNamespace):
-    """W3C DPV 2.3 personal data categories the code uses (https://w3id.org/dpv/pd)."""
-
-    _fail = True
-    _NS = Namespace(PREFIXES["pd"])
-
-    EmailAddress: URIRef
-    IPAddress: URIRef
-    Name: URIRef
-    OfficialID: URIRef
-    TelephoneNumber: URIRef
-
-
-class EU_GDPR(DefinedNamespace):
-    """W3C DPV 2.3 GDPR terms the code uses (https://w3id.org/dpv/legal/eu/gdpr)."""
-
-    _fail = True
-    _NS = Namespace(PREFIXES["eu-gdpr"])
-
-    A15: URIRef
-    A16: URIRef
-    A17: URIRef
-    A18: URIRef
-    A20: URIRef
-    A21: URIRef
-    A77: URIRef
-    DataTransferTool: URIRef
-    DataProtectionAuthority: URIRef
-    PurposeCompatibilityAssessment: URIRef
-    _extras = [  # noqa: RUF012 (rdflib's own way to list names that are not identifiers)
-        "A6-1-a",
-        "A6-1-b",
-        "A6-1-c",
-        "A6-1-d",
-        "A6-1-e",
-        "A6-1-f",
-        "legal-basis-data-transfer-classes",
-        "legal-basis-special-classes",
-    ]
+#: W3C DPV 2.3 core terms the code uses (https://w3id.org/dpv).
+DPV = _closed(
+    "dpv",
+    """
+    AccessControlMethod AnonymisedData Authority AutomatedDecisionMaking Consent
+    ConsentManagement ControllerProcessorAgreement Country CustomerCare DataController
+    DataProcessingAgreement DataProcessor DataProtectionOfficer DataSubject
+    DataTransferLegalBasis DirectMarketing EndlessDuration Entity GovernmentalOrganisation
+    HumanResourceManagement IndeterminateDuration Jurisdiction Law LegalBasis
+    LegalObligation LegitimateInterest Marketing Necessity OfficialAuthorityOfController
+    Organisation OrganisationalUnit PersonalData Process PublicInterest PublicSectorBody Purpose
+    ROPA Recipient Representative ServiceOptimisation SpecialCategoryPersonalData StorageDuration
+    SupraNationalUnion TechnicalOrganisationalMeasure TemporalDuration ThirdCountry
+    UntilEventDuration UntilTimeDuration hasAddress hasApplicableLaw hasContact hasCountry
+    hasDataController hasDataImporter hasDataProcessor hasDataProtectionOfficer
+    hasDataSource hasDataSubject hasDuration hasJointDataControllers hasJurisdiction
+    hasJustification hasLegalBasis hasLegalMeasure hasLocation hasName hasOrganisationalMeasure
+    hasOrganisationalUnit hasPersonalData hasPurpose hasRecipient hasRecipientDataController
+    hasRecipientThirdParty hasRepresentative hasReuseCompatibility hasRight hasStorageCondition
+    hasTechnicalOrganisationalMeasure hasThirdCountry isImplementedUsingTechnology
+    """,
+)
 
 
-class LEGAL_EU(DefinedNamespace):
-    """W3C DPV 2.3 EU legal terms the code uses (https://w3id.org/dpv/legal/eu)."""
-
-    _fail = True
-    _NS = Namespace(PREFIXES["legal-eu"])
-
-    _extras = ["law-GDPR"]  # noqa: RUF012
-
-
-class LOC(DefinedNamespace):
-    """W3C DPV 2.3 locations the code names (https://w3id.org/dpv/loc)."""
-
-    _fail = True
-    _NS = Namespace(PREFIXES["loc"])
-
-    EEA: URIRef
-    EEA30: URIRef
-    EEA31: URIRef
-    EU: URIRef
-    EU28: URIRef
-    FI: URIRef
+#: W3C DPV 2.3 personal data categories the code uses (https://w3id.org/dpv/pd).
+PD = _closed(
+    "pd",
+    """
+    EmailAddress IPAddress Name OfficialID TelephoneNumber
+    """,
+)
 
 
-class ROPA(DefinedNamespace):
-    """ropa-kg's own extension (``ontology/ropa.ttl``), where DPV has a gap: every term."""
-
-    _fail = True
-    _NS = Namespace(PREFIXES["ropa"])
-
-    CurrentYearPlus: URIRef
-    DataFlow: URIRef
-    DataGroup: URIRef
-    DelegatedRetention: URIRef
-    Event: URIRef
-    FinnishPersonalIdentityCode: URIRef
-    InformationSystem: URIRef
-    NotStored: URIRef
-    Passage: URIRef
-    RegisterDescription: URIRef
-    RetentionRule: URIRef
-    Section: URIRef
-    afterRetention: URIRef
-    ambiguity: URIRef
-    article: URIRef
-    concernsDataSubject: URIRef
-    condition: URIRef
-    countedFrom: URIRef
-    coversData: URIRef
-    delegatedTo: URIRef
-    documentLine: URIRef
-    hasDataGroup: URIRef
-    heading: URIRef
-    inSection: URIRef
-    includes: URIRef
-    isExclusive: URIRef
-    isMaximum: URIRef
-    isSpecialCategory: URIRef
-    item: URIRef
-    order: URIRef
-    partOfActivity: URIRef
-    permittedEntity: URIRef
-    providedBy: URIRef
-    receiver: URIRef
-    recordFile: URIRef
-    recordLine: URIRef
-    sender: URIRef
-    statuteNumber: URIRef
-    statuteSection: URIRef
-    untilEvent: URIRef
+#: W3C DPV 2.3 GDPR terms the code uses (https://w3id.org/dpv/legal/eu/gdpr).
+EU_GDPR = _closed(
+    "eu-gdpr",
+    """
+    A15 A16 A17 A18 A20 A21 A77 DataProtectionAuthority DataTransferTool
+    PurposeCompatibilityAssessment A6-1-a A6-1-b A6-1-c A6-1-d A6-1-e
+    A6-1-f legal-basis-data-transfer-classes legal-basis-special-classes
+    """,
+)
 
 
-class PROV(DefinedNamespace):
-    """W3C PROV-O terms the code uses."""
-
-    _fail = True
-    _NS = Namespace(PREFIXES["prov"])
-
-    wasDerivedFrom: URIRef
-
-
-class OA(DefinedNamespace):
-    """W3C Web Annotation terms the code uses (passages and their selectors)."""
-
-    _fail = True
-    _NS = Namespace(PREFIXES["oa"])
-
-    SpecificResource: URIRef
-    TextPositionSelector: URIRef
-    TextQuoteSelector: URIRef
-    end: URIRef
-    exact: URIRef
-    hasSelector: URIRef
-    hasSource: URIRef
-    start: URIRef
+#: W3C DPV 2.3 EU legal terms the code uses (https://w3id.org/dpv/legal/eu).
+LEGAL_EU = _closed(
+    "legal-eu",
+    """
+    law-GDPR
+    """,
+)
 
 
-class ORG(DefinedNamespace):
-    """W3C Organization Ontology terms the code uses."""
+#: W3C DPV 2.3 locations the code names (https://w3id.org/dpv/loc).
+LOC = _closed(
+    "loc",
+    """
+    EEA EEA30 EEA31 EU EU28 FI
+    """,
+)
 
-    _fail = True
-    _NS = Namespace(PREFIXES["org"])
 
-    subOrganizationOf: URIRef
+#: ropa-kg's own extension (``ontology/ropa.ttl``), where DPV has a gap: every term.
+ROPA = _closed(
+    "ropa",
+    """
+    CellSelector CurrentYearPlus DataFlow DataGroup DelegatedRetention Event
+    FinnishPersonalIdentityCode InformationSystem NotStored Passage RegisterDescription
+    RetentionRule Section afterRetention ambiguity article column concernsDataSubject
+    condition countedFrom coversData delegatedTo documentLine hasDataGroup heading inSection
+    includes isExclusive isMaximum isSpecialCategory isUnmapped item order partOfActivity
+    permittedEntity providedBy receiver recordFile recordLine row sender sheet statuteNumber
+    statuteSection untilEvent
+    """,
+)
 
 
-class SCHEMA(DefinedNamespace):
-    """schema.org terms the code uses (contact details)."""
+#: W3C PROV-O terms the code uses.
+PROV = _closed(
+    "prov",
+    """
+    wasDerivedFrom
+    """,
+)
 
-    _fail = True
-    _NS = Namespace(PREFIXES["schema"])
 
-    email: URIRef
-    name: URIRef
-    telephone: URIRef
+#: W3C Web Annotation terms the code uses (passages and their selectors).
+OA = _closed(
+    "oa",
+    """
+    SpecificResource TextPositionSelector TextQuoteSelector end exact hasSelector hasSource
+    start
+    """,
+)
+
+
+#: W3C Organization Ontology terms the code uses.
+ORG = _closed(
+    "org",
+    """
+    subOrganizationOf
+    """,
+)
+
+
+#: schema.org terms the code uses (contact details).
+SCHEMA = _closed(
+    "schema",
+    """
+    address email name telephone
+    """,
+)
 
 
 def expand_curie(value: str, prefixes: Mapping[str, str] = RECORD_PREFIXES) -> str | None:

@@ -18,14 +18,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Sequence
 
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib import Graph, URIRef
 
 from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
 from checker.errors import RopaError
-
-DPV = Namespace("https://w3id.org/dpv#")
+from checker.vocab.namespaces import DPV, RDF, SKOS
 
 
 class ReasonerUnavailable(RopaError):
@@ -40,6 +38,7 @@ def _is_a(graph: Graph, node: URIRef, cls: URIRef) -> bool:
 
 def _consistent(graph: Graph, activities: Sequence[URIRef]) -> bool:
     """Run HermiT over the projection of ``activities``."""
+    # Imported here: owlready2 (and the JVM it starts) is for --owl only.
     import owlready2 as ow
 
     world = ow.World()

@@ -10,17 +10,12 @@ finding, pointing at the records line that names the cell, for the DPO to map by
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, Literal, URIRef
 
 from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
 from checker.vocab.labels import label_of
-
-ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
-DPV = Namespace("https://w3id.org/dpv#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
+from checker.vocab.namespaces import DPV, OA, PROV, RDF, ROPA
 
 _KINDS = (
     (DPV.Purpose, "purpose", "map it to a DPV purpose (broader: dpv:...)"),

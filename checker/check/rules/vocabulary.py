@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
 
 from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
 from checker.graph.store import ox_store
 from checker.graph.vocabulary import known_terms
+from checker.vocab.namespaces import RDF
 
 DPV_NAMESPACES = (
     "https://w3id.org/dpv#",

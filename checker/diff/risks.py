@@ -1,0 +1,178 @@
+"""Changes that raise the risk to the data subjects: new processors, new countries, special
+categories, retention lengthened or removed, flows leaving the controller."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from checker.diff.model import LONGER, Change, Risk
+from checker.diff.read import describe_flow, flows_of, label_in, values
+from checker.graph.flows import node_kind
+from checker.vocab.concepts import is_special_category, outside_eu_eea
+from checker.vocab.labels import label_of
+from checker.vocab.namespaces import DPV, ORG, RDF, ROPA
+
+Triple = tuple[Node, Node, Node]
+
+
+# --- Risks ------------------------------------------------------------------------------
+
+
+def _controllers(graph: Graph) -> set[Node]:
+    return set(graph.objects(None, DPV.hasDataController)) | set(
+        graph.subjects(RDF.type, DPV.DataController)
+    )
+
+
+def is_internal(graph: Graph, node: Node) -> bool:
+    """True for the controller and its organisational units (following ``org:subOrganizationOf``).
+
+    A unit without a parent is the controller's: the records format makes every unit a unit
+    of the controller. Anything else (a processor, a recipient, another authority, a
+    system, a data subject) is outside.
+    """
+    controllers = _controllers(graph)
+    seen: set[Node] = set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        if node in controllers:
+            return True
+        if DPV.OrganisationalUnit not in set(graph.objects(node, RDF.type)):
+            return False
+        parent = graph.value(node, ORG.subOrganizationOf)
+        if parent is None:
+            return True
+        node = parent
+    return True
+
+
+def _special_data(graph: Graph | None, activity: Node) -> set[Node]:
+    if graph is None:
+        return set()
+    return {
+        d
+        for d in graph.objects(activity, DPV.hasPersonalData)
+        if isinstance(d, URIRef) and is_special_category(graph, d)
+    }
+
+
+def _locations(graph: Graph | None, activity: Node) -> dict[Node, set[Node]]:
+    """Countries and regions the activity's data reach, each with the entities there."""
+    if graph is None:
+        return {}
+    entities = {activity}
+    for prop in (DPV.hasDataProcessor, DPV.hasRecipient, DPV.isImplementedUsingTechnology):
+        entities |= set(graph.objects(activity, prop))
+    entities |= {p for s in list(entities) for p in graph.objects(s, ROPA.providedBy)}
+    entities |= {r for f in flows_of(graph, activity) for r in graph.objects(f, ROPA.receiver)}
+    found: dict[Node, set[Node]] = defaultdict(set)
+    for entity in entities:
+        for location in graph.objects(entity, DPV.hasLocation):
+            found[location].add(entity)
+    return found
+
+
+def _is_new_flow_out(old: Graph | None, new: Graph, flow: Node) -> bool:
+    receiver = new.value(flow, ROPA.receiver)
+    if receiver is None or is_internal(new, receiver):
+        return False
+    return old is None or old.value(flow, ROPA.receiver) != receiver
+
+
+def flow_out_risks(
+    old: Graph | None, new: Graph, flows: Iterable[Node], activity: Node | None, label: str
+) -> list[Risk]:
+
+    risks = []
+    for flow in flows:
+        if not _is_new_flow_out(old, new, flow):
+            continue
+        receiver = new.value(flow, ROPA.receiver)
+        risks.append(
+            Risk(
+                "flow-out",
+                str(activity) if activity is not None else "",
+                label,
+                str(flow),
+                label_in([new], flow),
+                f"{describe_flow(new, flow)}: the receiver, {label_of(new, receiver)} "  # type: ignore[arg-type]
+                f"({node_kind(new, receiver)}), is not a unit of the controller.",  # type: ignore[arg-type]
+            )
+        )
+    return risks
+
+
+def activity_risks(
+    old: Graph | None, new: Graph, activity: Node, changes: Sequence[Change]
+) -> list[Risk]:
+    iri, label = str(activity), label_of(new, activity)  # type: ignore[arg-type]
+    risks = []
+    for data in sorted(_special_data(new, activity) - _special_data(old, activity), key=str):
+        risks.append(
+            Risk(
+                "special-category",
+                iri,
+                label,
+                str(data),
+                label_of(new, data),  # type: ignore[arg-type]
+                "The activity now processes special-category data: it needs an Art. 9(2) "
+                "condition besides its Art. 6 basis, and the processors must be bound to it.",
+            )
+        )
+    before = values(old, activity, DPV.hasDataProcessor)
+    for processor in sorted(values(new, activity, DPV.hasDataProcessor) - before, key=str):
+        if is_internal(new, processor):
+            continue
+        where = sorted(label_of(new, x) for x in new.objects(processor, DPV.hasLocation))
+        risks.append(
+            Risk(
+                "external-processor",
+                iri,
+                label,
+                str(processor),
+                label_of(new, processor),  # type: ignore[arg-type]
+                "A new party processes the data on the controller's behalf"
+                + (f" (in {', '.join(where)})" if where else " (no location recorded)")
+                + ": it needs an Art. 28(3) contract.",
+            )
+        )
+    old_locations, new_locations = _locations(old, activity), _locations(new, activity)
+    for location in sorted(set(new_locations) - set(old_locations), key=str):
+        who = ", ".join(sorted(label_of(new, e) for e in new_locations[location]))
+        outside = outside_eu_eea(new, location)
+        risks.append(
+            Risk(
+                "new-country",
+                iri,
+                label,
+                str(location),
+                label_of(new, location),  # type: ignore[arg-type]
+                f"Data now reach {label_of(new, location)} ({who})"  # type: ignore[arg-type]
+                + (
+                    ", outside the EU/EEA: a transfer needs a Chapter V mechanism."
+                    if outside
+                    else "."
+                ),
+            )
+        )
+    risks += flow_out_risks(old, new, flows_of(new, activity), activity, label)
+    for change in changes:
+        if change.aspect != "retention":
+            continue
+        # read_retention words an indefinite rule "indefinitely", whatever its node.
+        if change.action in LONGER or (change.action, change.new) == ("added", "indefinitely"):
+            risks.append(
+                Risk(
+                    "longer-retention",
+                    iri,
+                    label,
+                    change.value or "",
+                    change.label if change.label not in ("", "[]") else f"kept {change.new}",
+                    f"The data are kept longer: {change.old or 'no rule'} → {change.new}.",
+                )
+            )
+    return risks
