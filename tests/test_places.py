@@ -67,32 +67,24 @@ def _graph(tmp_path: Path, name: str, text: str) -> Graph:
     return build([path])
 
 
+VENDOR = """
+ex:vendor a dpv:DataProcessor ; rdfs:label "Example Vendor"@en ; dpv:hasLocation loc:{vendor} .
+ex:act dpv:hasDataProcessor ex:vendor .
+"""
+
+
 def direct(tmp_path: Path, place: str) -> Graph:
     """A processor located at ``place``."""
-    return _graph(
-        tmp_path,
-        "direct",
-        ACTIVITY
-        + f"""
-ex:vendor a dpv:DataProcessor ; rdfs:label "Example Vendor"@en ; dpv:hasLocation loc:{place} .
-ex:act dpv:hasDataProcessor ex:vendor .
-""",
-    )
+    return _graph(tmp_path, "direct", ACTIVITY + VENDOR.format(vendor=place))
 
 
 def chained(tmp_path: Path, place: str) -> Graph:
     """A processor in Finland whose own platform is located at ``place``."""
-    return _graph(
-        tmp_path,
-        "chained",
-        ACTIVITY
-        + f"""
-ex:vendor a dpv:DataProcessor ; rdfs:label "Example Vendor"@en ; dpv:hasLocation loc:FI .
+    platform = f"""
 ex:platform a ropa:InformationSystem ; rdfs:label "Example platform"@en ;
     ropa:providedBy ex:vendor ; dpv:hasLocation loc:{place} .
-ex:act dpv:hasDataProcessor ex:vendor .
-""",
-    )
+"""
+    return _graph(tmp_path, "chained", ACTIVITY + VENDOR.format(vendor="FI") + platform)
 
 
 def test_every_place_is_asked() -> None:

@@ -28,6 +28,7 @@ from rdflib.namespace import DCTERMS, RDF, SH
 
 from checker.assets import asset_dir
 from checker.check.shacl_sparql import ShaclValidator
+from checker.check.shapes import shapes_graph
 from checker.graph.build import build
 from checker.graph.store import ox_store
 
@@ -54,12 +55,8 @@ class Mutation:
     add: tuple[tuple[object, object, object], ...] = ()
 
 
-@cache
 def shapes() -> Graph:
-    graph = Graph()
-    for path in SHAPE_FILES:
-        graph.parse(path, format="turtle")
-    return graph
+    return shapes_graph()
 
 
 @cache

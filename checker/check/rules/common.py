@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from checker.vocab.concepts import is_instance_of
+from checker.vocab.concepts import is_a, is_instance_of
 from checker.vocab.namespaces import DPV, LEGAL_EU, ORG, ROPA
 
 #: The GDPR and the general data protection acts, by IRI.
@@ -27,6 +27,23 @@ GENERAL_LAWS = frozenset({LEGAL_EU["law-GDPR"], URIRef("https://data.finlex.fi/e
 GENERAL_NUMBERS = frozenset({"(EU) 2016/679", "EU 2016/679", "2016/679", "1050/2018"})
 
 PUBLIC_AUTHORITY_CLASSES = (DPV.GovernmentalOrganisation, DPV.PublicSectorBody)
+
+#: Where a measure of an activity is recorded: DPV's property and its sub-properties (no
+#: inference at check time, so all are read).
+MEASURE_PROPERTIES = (
+    DPV.hasTechnicalOrganisationalMeasure,
+    DPV.hasOrganisationalMeasure,
+    DPV.hasLegalMeasure,
+)
+
+
+def has_measure(graph: Graph, activity: Node, concept: URIRef) -> bool:
+    """Whether a measure of ``activity`` is ``concept`` (``checker.vocab.concepts.is_a``)."""
+    return any(
+        is_a(graph, measure, concept)
+        for prop in MEASURE_PROPERTIES
+        for measure in graph.objects(activity, prop)
+    )
 
 
 def is_public_authority(graph: Graph, entity: Node) -> bool:

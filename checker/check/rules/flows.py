@@ -21,16 +21,10 @@ from rdflib import Graph, URIRef
 
 from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
+from checker.check.rules.common import has_measure
 from checker.vocab.concepts import is_a, is_special_category, outside_eu_eea
 from checker.vocab.labels import label_of
 from checker.vocab.namespaces import DPV, EU_GDPR, ROPA
-
-#: Where a transfer tool (SCCs, BCRs) can be recorded as a measure of the activity.
-MEASURE_PROPERTIES = (
-    DPV.hasTechnicalOrganisationalMeasure,
-    DPV.hasOrganisationalMeasure,
-    DPV.hasLegalMeasure,
-)
 
 
 def special_to_processor(graph: Graph, index: SourceIndex) -> list[Finding]:
@@ -70,11 +64,7 @@ def has_transfer_mechanism(graph: Graph, activity: URIRef) -> bool:
     bases = graph.objects(activity, DPV.hasLegalBasis)
     if any(is_a(graph, basis, DPV.DataTransferLegalBasis) for basis in bases):
         return True
-    return any(
-        is_a(graph, measure, EU_GDPR.DataTransferTool)
-        for prop in MEASURE_PROPERTIES
-        for measure in graph.objects(activity, prop)
-    )
+    return has_measure(graph, activity, EU_GDPR.DataTransferTool)
 
 
 def third_country_chain(graph: Graph, index: SourceIndex) -> list[Finding]:

@@ -21,26 +21,20 @@ from rdflib import Graph, URIRef
 
 from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
-from checker.check.rules.common import cites_specific_provision, controllers, is_internal
-from checker.vocab.concepts import is_a
+from checker.check.rules.common import (
+    cites_specific_provision,
+    controllers,
+    has_measure,
+    is_internal,
+)
 from checker.vocab.labels import label_of
 from checker.vocab.namespaces import DPV, EU_GDPR
-
-MEASURE_PROPERTIES = (
-    DPV.hasTechnicalOrganisationalMeasure,
-    DPV.hasOrganisationalMeasure,
-    DPV.hasLegalMeasure,
-)
 
 
 def _assessed(graph: Graph, activity: URIRef) -> bool:
     if (activity, DPV.hasReuseCompatibility, None) in graph:
         return True
-    return any(
-        is_a(graph, measure, EU_GDPR.PurposeCompatibilityAssessment)
-        for prop in MEASURE_PROPERTIES
-        for measure in graph.objects(activity, prop)
-    )
+    return has_measure(graph, activity, EU_GDPR.PurposeCompatibilityAssessment)
 
 
 def further_processing(graph: Graph, index: SourceIndex) -> list[Finding]:
