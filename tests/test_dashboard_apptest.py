@@ -18,7 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from checker.assets import default_records
-from checker.views.all import input_files
+from checker.views.model import input_files
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,7 +10,7 @@ import ropa_ui
 import streamlit as st
 
 from checker.notice.phrases import LANGUAGES
-from checker.views.all import notice_view
+from checker.views.notice import notice_view
 
 model = ropa_ui.model()
 NAMES = {"en": "English", "fi": "suomi", "sv": "svenska"}
