@@ -162,7 +162,7 @@ def test_customs_notice_carries_every_fact_of_the_register(
     """Controllers, acts, categories, subjects, sources, recipients, processors, systems, units,
     purposes, events, measures: every one the records state is named in the notice."""
     activities = set(customs.subjects(RDF.type, DPV.Process))
-    assert len(activities) == 53
+    assert len(activities) == 50
 
     def of(*predicates: URIRef) -> set[URIRef]:
         return {o for a in activities for p in predicates for o in customs.objects(a, p)}
@@ -202,10 +202,25 @@ def test_customs_notice_carries_every_fact_of_the_register(
         if (m, ROPA.permittedEntity, None) not in customs
     }
     assert _labels(customs, measures) <= set(customs_en_text.splitlines())
+    for text in ("Anna Rajala", "anna.rajala@tulli.fi"):
+        assert text in customs_en_text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 20: the register's own sources and recipients (flows of no activity) and the "
+    "acts no activity cites are only in the flow table, not under sources, recipients and acts",
+)
+def test_customs_notice_names_the_registers_own_sources_recipients_and_acts(
+    customs_en_text: str,
+) -> None:
+    """The Suomi.fi source (maintained by the Digital and Population Data Services Agency),
+    the disclosure to other authorities and its acts are facts of the register as a whole."""
     for text in (
-        "Anna Rajala",
-        "anna.rajala@tulli.fi",
         "Digital and Population Data Services Agency",
+        "Act on the Openness of Government Activities (621/1999)",
+        "Act on the Processing of Personal Data by Finnish Customs (639/2015)",
+        "- **Other authorities**",
     ):
         assert text in customs_en_text
 
@@ -277,19 +292,19 @@ def test_customs_sections_follow_the_register_description(
 
 
 def test_customs_gaps_are_reported_and_pinned(customs_en: Notice) -> None:
-    """The register description has no DPO, no purpose for ten activities, no Art. 9(2)
+    """The register description has no DPO, no purpose for nine activities, no Art. 9(2)
     condition, ...: each is a gap, reported with the article that requires it."""
     gaps = {g.key: g for g in customs_en.gaps}
     assert list(gaps) == [k for k in GAP_ARTICLES if k in gaps]  # in the order of the law
     assert {k: len(g.subjects) for k, g in gaps.items()} == {
         "dpo": 0,
-        "purpose": 10,
+        "purpose": 9,
         "special_condition": 10,
-        "personal_data": 6,
+        "personal_data": 4,
         "processor_location": 7,
-        "retention": 21,
+        "retention": 18,
         "retention_period": 1,
-        "requirement": 43,
+        "requirement": 39,
         "sources": 1,
     }
     # Processors, and systems processors provide, with no location term: Elisa's technical
@@ -503,7 +518,6 @@ def test_finnish_uses_finnish_labels(customs: Graph) -> None:
     assert "Tietosuojaseloste: Henkilötietojen käsittely asiakaspalveluissa" in text
     assert "Tässä selosteessa kerrotaan, miten Tulli käsittelee henkilötietoja" in text
     assert "Tullilaki (304/2016)" in text and "Hallintolaki (434/2003)" in text
-    assert "Laki viranomaisten toiminnan julkisuudesta (621/1999)" in text
     assert "Asiakaspalaute" in text and "Unionin tullikoodeksi" in text
     # ontology/labels-fi-sv.ttl gives the Ombudsman a Finnish name.
     assert "Tietosuojavaltuutetun toimisto" in text
@@ -1068,3 +1082,12 @@ def test_the_finnish_and_swedish_notices_show_no_english_name(customs: Graph, la
     text = notice_text(notice)
     footer = {"fi": "suomenkieliset tekstit ovat", "sv": "svenska texter är översättningar"}
     assert footer[lang] in text  # ours, awaiting Customs' review, and the notice says so
+
+
+def test_docs_list_the_notice_rules_with_their_severity_and_article() -> None:
+    from checker.check.rules.notice import RULES
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule, severity, article, _ in RULES.values():
+        assert f"| `{rule}` | {article} | {severity.label} |" in doc, rule
+    assert "| `TRANSLATION-MISSING` | GDPR Art. 12(1) | info |" in doc

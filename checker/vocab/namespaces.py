@@ -98,16 +98,18 @@ DPV = _closed(
     DirectMarketing EndlessDuration Entity GovernmentalOrganisation HumanResourceManagement
     IndeterminateDuration Jurisdiction Law LegalBasis LegalObligation LegitimateInterest
     Marketing Necessity OfficialAuthorityOfController Optional Organisation
-    OrganisationalUnit PersonalData Process PublicInterest Purpose ROPA Recipient
-    Representative Required ServiceOptimisation SpecialCategoryPersonalData StorageDuration
-    SupraNationalUnion TechnicalOrganisationalMeasure TemporalDuration ThirdCountry
-    UntilEventDuration UntilTimeDuration VitalInterest hasAddress hasApplicableLaw
-    hasAuthority hasContact hasCountry hasDataController hasDataImporter hasDataProcessor
-    hasDataProtectionOfficer hasDataSource hasDataSubject hasDuration
-    hasJointDataControllers hasJurisdiction hasJustification hasLegalBasis hasLocation
-    hasName hasNecessity hasOrganisationalUnit hasPersonalData hasPurpose hasRecipient
-    hasRepresentative hasRight hasStorageCondition hasTechnicalOrganisationalMeasure
-    hasThirdCountry isImplementedUsingTechnology
+    OrganisationalUnit PersonalData Process PublicInterest PublicSectorBody Purpose ROPA
+    Recipient Representative Required ServiceOptimisation SpecialCategoryPersonalData
+    StorageDuration SupraNationalUnion TechnicalOrganisationalMeasure TemporalDuration
+    ThirdCountry UntilEventDuration UntilTimeDuration VitalInterest hasAddress
+    hasApplicableLaw hasAuthority hasContact hasCountry hasDataController hasDataImporter
+    hasDataProcessor hasDataProtectionOfficer hasDataSource hasDataSubject hasDuration
+    hasJointDataControllers hasJurisdiction hasJustification hasLegalBasis hasLegalMeasure
+    hasLocation hasName hasNecessity hasOrganisationalMeasure hasOrganisationalUnit
+    hasPersonalData hasPurpose hasRecipient hasRecipientDataController
+    hasRecipientThirdParty hasRepresentative hasReuseCompatibility hasRight
+    hasStorageCondition hasTechnicalOrganisationalMeasure hasThirdCountry
+    isImplementedUsingTechnology
     """,
 )
 
@@ -125,7 +127,8 @@ PD = _closed(
 EU_GDPR = _closed(
     "eu-gdpr",
     """
-    A15 A16 A17 A18 A20 A21 A77 DataProtectionAuthority A6-1-a A6-1-b A6-1-c A6-1-d A6-1-e
+    A15 A16 A17 A18 A20 A21 A77 DataProtectionAuthority DataTransferTool
+    PurposeCompatibilityAssessment A6-1-a A6-1-b A6-1-c A6-1-d A6-1-e
     A6-1-f legal-basis-data-transfer-classes legal-basis-special-classes
     """,
 )
@@ -160,7 +163,7 @@ ROPA = _closed(
     countedFrom coversData delegatedTo documentLine hasDataGroup heading inSection includes
     isExclusive isMaximum isSpecialCategory isUnmapped item order partOfActivity
     permittedEntity providedBy receiver recordFile recordLine row sender sheet statuteNumber
-    unreviewedTranslation untilEvent
+    statuteSection unreviewedTranslation untilEvent
     """,
 )
 
