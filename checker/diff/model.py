@@ -96,8 +96,11 @@ RISK_TITLES = {
     "special-category": "New special-category data (GDPR Art. 9)",
     "external-processor": "New external processor (GDPR Art. 28)",
     "new-country": "New country (GDPR Chapter V)",
+    "safeguard-removed": "Transfer safeguard removed (GDPR Chapter V)",
     "flow-out": "New flow out of the controller",
+    "legal-basis-removed": "Legal basis removed (GDPR Art. 6)",
     "longer-retention": "Retention made longer (GDPR Art. 5(1)(e))",
+    "retention-removed": "Retention removed (GDPR Art. 5(1)(e), Art. 30(1)(f))",
 }
 _RISK_ORDER = {kind: i for i, kind in enumerate(RISK_TITLES)}
 

@@ -124,7 +124,7 @@ PD = _closed(
 EU_GDPR = _closed(
     "eu-gdpr",
     """
-    A15 A16 A17 A18 A20 A21 A77 DataProtectionAuthority A6-1-a A6-1-b A6-1-c A6-1-d A6-1-e
+    A15 A16 A17 A18 A20 A21 A77 DataProtectionAuthority DataTransferTool A6-1-a A6-1-b A6-1-c A6-1-d A6-1-e
     A6-1-f legal-basis-data-transfer-classes legal-basis-special-classes
     """,
 )
