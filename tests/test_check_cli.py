@@ -202,3 +202,128 @@ def test_ropa_debug_shows_the_traceback_of_a_bug(monkeypatch) -> None:
     monkeypatch.setenv("ROPA_DEBUG", "1")
     result = CliRunner().invoke(main, ["check"])
     assert isinstance(result.exception, KeyError)
+
+
+# --- Issue 15, item 10: a ROPA with no processing activity never passes ----------------------
+
+NO_ACTIVITY = FIXTURES / "rules" / "no-activity"
+
+
+def _failed_in(fmt: str, out: str) -> bool:
+    """Whether a report in ``fmt`` says, in that format's own terms, that the check failed
+    because of ART30-1-NO-ACTIVITY."""
+    if fmt == "json":
+        report = json.loads(out)
+        return report["conforms"] is False and any(
+            f["rule"] == "ART30-1-NO-ACTIVITY" and f["severity"] == "violation"
+            for f in report["findings"]
+        )
+    if fmt == "sarif":
+        results = json.loads(out)["runs"][0]["results"]
+        return any(r["ruleId"] == "ART30-1-NO-ACTIVITY" and r["level"] == "error" for r in results)
+    if fmt == "junit":
+        suite = ET.fromstring(out).find("testsuite")
+        assert suite is not None
+        failing = [
+            case.get("name") or ""
+            for case in suite.findall("testcase")
+            if case.find("failure") is not None
+        ]
+        return any(name.startswith("ART30-1-NO-ACTIVITY") for name in failing)
+    if fmt == "markdown":
+        return "finding(s) at or above violation" in out and "`ART30-1-NO-ACTIVITY`" in out
+    return "VIOLATION ART30-1-NO-ACTIVITY" in out
+
+
+EMPTY_INPUTS = {
+    "empty.ttl": "",
+    "empty.nt": "",
+    "empty-object.jsonld": "{}",
+    "empty-list.jsonld": "[]",
+    "controller-only.ttl": (
+        "@prefix dpv: <https://w3id.org/dpv#> .\n"
+        "<https://example.org/acme> a dpv:DataController ; dpv:hasName 'Acme' .\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "markdown"])
+@pytest.mark.parametrize("name", sorted(EMPTY_INPUTS))
+def test_a_graph_without_activities_fails_in_every_format(
+    name: str, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text(EMPTY_INPUTS[name], encoding="utf-8")
+    code, out = run(name, "--format", fmt)
+    assert code == 1, out
+    assert _failed_in(fmt, out), out
+    assert name in out  # the finding names the PATH
+
+
+def test_the_finding_names_every_path_and_points_at_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a.ttl").write_text("", encoding="utf-8")
+    Path("b.nt").write_text("", encoding="utf-8")
+    code, out = run("a.ttl", "b.nt", "--format", "json")
+    assert code == 1
+    found = [f for f in json.loads(out)["findings"] if f["rule"] == "ART30-1-NO-ACTIVITY"]
+    assert [(f["focus"], f["source"]["file"]) for f in found] == [
+        ("a.ttl", "a.ttl"),
+        ("b.nt", "b.nt"),
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "markdown"])
+def test_a_record_set_without_activities_fails_in_every_format(fmt: str) -> None:
+    code, out = run(str(NO_ACTIVITY), "--format", fmt)
+    assert code == 1, out
+    assert _failed_in(fmt, out), out
+
+
+def test_a_register_without_activities_fails_beside_one_with_them() -> None:
+    """The kitchen sink passes alone; a second register checked with it that lost its
+    activities (a bad merge) makes the check fail, at that register's file."""
+    assert run(str(KITCHEN_SINK))[0] == 0
+    code, out = run(str(KITCHEN_SINK), str(NO_ACTIVITY), "--format", "json")
+    assert code == 1
+    [finding] = [f for f in json.loads(out)["findings"] if f["rule"] == "ART30-1-NO-ACTIVITY"]
+    assert finding["focus"] == "https://example.org/ropa/library/library"
+    assert finding["source"]["file"].endswith("tests/fixtures/rules/no-activity/register.yaml")
+
+
+def test_dropping_every_activity_of_the_kitchen_sink_fails(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    shutil.copytree(KITCHEN_SINK, records)
+    assert run(str(records))[0] == 0
+    (records / "activities.yaml").unlink()  # activities and their flows, as a bad merge might
+    code, out = run(str(records), "--format", "json")
+    assert code == 1
+    assert [f["rule"] for f in json.loads(out)["findings"] if f["severity"] == "violation"] == [
+        "ART30-1-NO-ACTIVITY"
+    ]
+
+
+def test_no_folder_and_no_records_are_input_errors(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "no-records").mkdir()
+    (tmp_path / "no-records" / "README.md").write_text("notes\n", encoding="utf-8")
+    (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
+    for path in ("empty", "no-records", "empty.yaml"):
+        code, out = run(str(tmp_path / path))
+        assert code == 2 and path in out, out
+
+
+def test_the_baseline_cannot_accept_a_record_without_activities(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("", encoding="utf-8")
+    baseline = tmp_path / "baseline.yaml"
+    baseline.write_text("accepted: []\n", encoding="utf-8")
+    assert run(str(empty), "--baseline", str(baseline))[0] == 1
+    baseline.write_text(
+        f"accepted:\n  - rule: ART30-1-NO-ACTIVITY\n    focus: {empty}\n    reason: we know\n",
+        encoding="utf-8",
+    )
+    code, out = run(str(empty), "--baseline", str(baseline))
+    assert code == 2 and "baseline.yaml:2" in out and "cannot be accepted" in out

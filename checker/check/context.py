@@ -6,7 +6,7 @@ report through :func:`finding_for`, so every finding has the same fields.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 
 import networkx as nx
@@ -21,8 +21,9 @@ from checker.vocab.namespaces import DPV, RDF, ROPA
 class SourceIndex:
     """Where each node of the graph was written: file, line and its activity."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, inputs: Sequence[str] = ()) -> None:
         self.graph = graph
+        self.inputs = tuple(inputs)  # the PATHs checked, as the user named them
         self.activities = set(graph.subjects(RDF.type, DPV.Process))
 
     @cached_property

@@ -12,6 +12,7 @@ from rdflib import Graph
 from checker.check.context import SourceIndex
 from checker.check.findings import Finding
 from checker.check.rules.flows import special_to_processor, third_country_chain
+from checker.check.rules.no_activity import no_activity
 from checker.check.rules.unmapped import import_unmapped
 from checker.check.rules.vocabulary import unknown_terms
 
@@ -20,4 +21,10 @@ Rule = Callable[[Graph, SourceIndex], list[Finding]]
 
 def python_rules() -> list[Rule]:
     """Every Python rule, in a fixed order (``--owl`` adds :mod:`checker.check.rules.owl`)."""
-    return [unknown_terms, special_to_processor, third_country_chain, import_unmapped]
+    return [
+        no_activity,
+        unknown_terms,
+        special_to_processor,
+        third_country_chain,
+        import_unmapped,
+    ]
