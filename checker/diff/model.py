@@ -18,7 +18,15 @@ FORMATS = ("text", "json", "markdown")
 
 #: Statements of the build's bookkeeping: where an entry or a quote was written.
 IGNORED_PREDICATES = frozenset(
-    {ROPA.recordFile, ROPA.recordLine, ROPA.documentLine, ROPA.item, OA.start, OA.end}
+    {
+        ROPA.recordFile,
+        ROPA.recordLine,
+        ROPA.recordKeyLines,
+        ROPA.documentLine,
+        ROPA.item,
+        OA.start,
+        OA.end,
+    }
 )
 
 #: Types whose label the build always derives from other statements.

@@ -157,8 +157,8 @@ ROPA = _closed(
     RetentionRule Section afterRetention ambiguity article column concernsDataSubject
     condition countedFrom coversData delegatedTo documentLine hasDataGroup heading inSection
     includes isExclusive isMaximum isSpecialCategory isUnmapped item order partOfActivity
-    permittedEntity providedBy receiver recordFile recordLine row sender sheet statuteNumber
-    untilEvent
+    permittedEntity providedBy receiver recordFile recordKeyLines recordLine row sender sheet
+    statuteNumber untilEvent
     """,
 )
 
