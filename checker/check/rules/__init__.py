@@ -13,6 +13,7 @@ from checker.check.context import SourceIndex
 from checker.check.findings import Finding
 from checker.check.rules.flows import special_to_processor, third_country_chain
 from checker.check.rules.no_activity import no_activity
+from checker.check.rules.retention import uncovered_data
 from checker.check.rules.unmapped import import_unmapped
 from checker.check.rules.vocabulary import unknown_terms
 
@@ -27,4 +28,5 @@ def python_rules() -> list[Rule]:
         special_to_processor,
         third_country_chain,
         import_unmapped,
+        uncovered_data,
     ]
