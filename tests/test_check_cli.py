@@ -262,7 +262,7 @@ def test_ropa_debug_shows_the_traceback_of_a_bug(monkeypatch) -> None:
 
 # --- Issue 15, item 10: a ROPA with no processing activity never passes ----------------------
 
-NO_ACTIVITY = FIXTURES / "rules" / "no-activity"
+NO_ACTIVITY = FIXTURES / "rules" / "no-activity-records"
 
 
 def _failed_in(fmt: str, out: str) -> bool:
@@ -346,7 +346,9 @@ def test_a_register_without_activities_fails_beside_one_with_them() -> None:
     assert code == 1
     [finding] = [f for f in json.loads(out)["findings"] if f["rule"] == "ART30-1-NO-ACTIVITY"]
     assert finding["focus"] == "https://example.org/ropa/library/library"
-    assert finding["source"]["file"].endswith("tests/fixtures/rules/no-activity/register.yaml")
+    assert finding["source"]["file"].endswith(
+        "tests/fixtures/rules/no-activity-records/register.yaml"
+    )
 
 
 def test_dropping_every_activity_of_the_kitchen_sink_fails(tmp_path: Path) -> None:

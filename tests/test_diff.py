@@ -508,7 +508,7 @@ def test_cli_exit_codes_and_formats() -> None:
     assert code == 1
     assert md.startswith("### ROPA changes:")
     assert "#### ⚠️ Risk-raising changes" in md and "#### 🛑 Findings introduced" in md
-    assert "| 🛑 | `ART28-3-CONTRACT` |" in md
+    assert "| 🛑 | `TRANSFER-THIRD-COUNTRY` |" in md and "| ⚠️ | `ART28-3-CONTRACT` |" in md
 
 
 def test_cli_output_is_deterministic() -> None:

@@ -9,7 +9,12 @@ from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, SH
 
+from checker.check.context import key_terms
+from checker.check.fixes import FIXES
+from checker.check.shapes import shapes_graph
 from checker.cli import main
 from tests.conftest import RecordSetCopy
 
@@ -139,3 +144,23 @@ def test_sarif_regions_follow_the_key_lines(kitchen_sink: RecordSetCopy) -> None
         kitchen_sink.shown(ACTIVITIES),
         kitchen_sink.line_of(ACTIVITIES, "    measures: [helpdesk-only]"),
     ) in regions
+
+
+def test_every_shape_without_a_plain_path_names_the_key_that_fixes_it() -> None:
+    """A shape whose results carry no plain predicate path (a node shape, a complex path)
+    says in checker/check/fixes.py which key fixes its findings; without it, its findings
+    would point at the entry's id: line even where the key is written."""
+    shapes = shapes_graph()
+    rules = {
+        str(shapes.value(s, DCTERMS.identifier)): shapes.value(s, SH.path)
+        for s in shapes.subjects(DCTERMS.identifier, None)
+    }
+    assert len(rules) > 30
+    missing = sorted(
+        r for r, path in rules.items() if not isinstance(path, URIRef) and r not in FIXES
+    )
+    assert missing == [], "add these rules to FIXES in checker/check/fixes.py"
+    assert set(FIXES) <= set(rules), "FIXES names rules that no shape has"
+    for paths in FIXES.values():
+        for path in paths:
+            assert all(key_terms().get(prop) for prop in path[:1]), path  # a records key

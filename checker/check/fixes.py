@@ -25,13 +25,22 @@ Path = tuple[URIRef, ...]
 #: For each rule whose findings have no plain path: the keys that fix it, as property paths.
 FIXES: dict[str, tuple[Path, ...]] = {
     "ART10-CRIMINAL": ((DPV.hasApplicableLaw,),),
+    "ART2-LAW-ENFORCEMENT": ((DPV.hasPersonalData,),),
+    "ART22-AUTOMATED-DECISION": ((DPV.hasLegalBasis,), (DPV.hasApplicableLaw,)),
+    "ART22-SAFEGUARDS": ((DPV.hasRight,), (DPV.hasTechnicalOrganisationalMeasure,)),
+    "ART23-RESTRICTION-LAW": ((DPV.hasApplicableLaw,),),
     "ART28-2-SUBPROCESSOR": ((DPV.hasTechnicalOrganisationalMeasure,),),
     "ART28-3-CONTRACT": ((DPV.hasTechnicalOrganisationalMeasure,),),
     "ART30-1-F-RETENTION": ((DPV.hasStorageCondition,),),
+    "ART32-TECHNICAL-MEASURES": ((DPV.hasTechnicalOrganisationalMeasure,),),
     "ART37-DPO": ((DPV.hasDataProtectionOfficer,),),
     "ART37-DPO-CONTACT": ((DPV.hasContact,),),
+    "ART6-1-F-PUBLIC-AUTHORITY": ((DPV.hasLegalBasis,),),
     "ART6-3-LAW": ((DPV.hasApplicableLaw,), (DPV.hasLegalBasis,)),
+    "ART6-3-PROVISION": ((DPV.hasApplicableLaw,),),
     "ART6-CONSENT-AND-OBLIGATION": ((DPV.hasLegalBasis,),),
+    "ART6-CONSENT-PUBLIC-AUTHORITY": ((DPV.hasLegalBasis,),),
+    "ART6-COOKIE-CONSENT": ((DPV.hasTechnicalOrganisationalMeasure,),),
     "ART9-2-CONDITION": ((DPV.hasLegalBasis,),),
     "FI-DPA-29-IDENTITY-CODE": ((DPV.hasApplicableLaw,),),
     "NOTICE-COMPLAINT": ((DPV.hasRight,),),
@@ -42,7 +51,10 @@ FIXES: dict[str, tuple[Path, ...]] = {
     "RETENTION-DELEGATED-TO": ((DPV.hasDuration, ROPA.delegatedTo),),
     "RETENTION-INDEFINITE": ((DPV.hasApplicableLaw,), (DPV.hasJustification,)),
     "RETENTION-UNSPECIFIED": ((DPV.hasDuration,),),
+    "TRANSFER-COUNTRY-UNNAMED": ((DPV.hasThirdCountry,),),
+    "TRANSFER-DEROGATION-PUBLIC-AUTHORITY": ((DPV.hasLegalBasis,),),
     "TRANSFER-LOCATION-UNKNOWN": ((DPV.hasLocation,),),
+    "TRANSFER-PUBLIC-INTEREST-LAW": ((DPV.hasApplicableLaw,),),
     "TRANSFER-THIRD-COUNTRY": ((DPV.hasLegalBasis,),),
 }
 

@@ -11,8 +11,11 @@ from rdflib import Graph
 
 from checker.check.context import SourceIndex
 from checker.check.findings import Finding
+from checker.check.rules.ambiguity import open_questions
+from checker.check.rules.disclosures import authority_disclosures
 from checker.check.rules.flows import special_to_processor, third_country_chain
 from checker.check.rules.no_activity import no_activity
+from checker.check.rules.purposes import further_processing
 from checker.check.rules.retention import uncovered_data
 from checker.check.rules.unmapped import import_unmapped
 from checker.check.rules.vocabulary import unknown_terms
@@ -27,6 +30,9 @@ def python_rules() -> list[Rule]:
         unknown_terms,
         special_to_processor,
         third_country_chain,
+        further_processing,
+        authority_disclosures,
+        open_questions,
         import_unmapped,
         uncovered_data,
     ]
