@@ -225,37 +225,43 @@ def expect_retention_indefinite(d: Diff) -> None:
     }
 
 
-def expect_retention_removed(d: Diff) -> None:
-    change = _retention(d, "recording-calls")
+def _expect_retention_gone(
+    d: Diff, entry: str, rule: str, words: tuple, left: str, finding: str
+) -> None:
+    """Issue 15, item 12: the activity's data are left without a time limit for erasure."""
+    change = _retention(d, entry)
     assert (change.action, change.value, change.old, change.new) == (
-        "removed",
-        iri("recordings-until-closed"),
-        "until The question is closed",
-        None,
+        words[0],
+        iri(rule),
+        *words[1:],
     )
-    # Issue 15, item 12: the data of the activity are left without a time limit for erasure.
-    assert risks(d) == {
-        ("retention-removed", iri("recording-calls"), iri("recordings-until-closed"))
-    }
+    assert risks(d) == {("retention-removed", iri(entry), iri(rule))}
     [risk] = d.risks
-    assert "no retention rule is left" in risk.detail
-    assert "ART30-1-F-RETENTION" in rules(d.introduced)
+    assert left in risk.detail
+    assert finding in rules(d.introduced)
+
+
+def expect_retention_removed(d: Diff) -> None:
+    _expect_retention_gone(
+        d,
+        "recording-calls",
+        "recordings-until-closed",
+        ("removed", "until The question is closed", None),
+        "no retention rule is left",
+        "ART30-1-F-RETENTION",
+    )
 
 
 def expect_retention_unspecified(d: Diff) -> None:
-    change = _retention(d, "answering-questions")
-    assert (change.action, change.old, change.new) == (
-        "changed",
-        "at most 2 years",
-        "an unspecified period",
-    )
     # A period replaced by "a pre-determined time" drops the time limit as a removal does.
-    assert risks(d) == {
-        ("retention-removed", iri("answering-questions"), iri("questions-two-years"))
-    }
-    [risk] = d.risks
-    assert "no rule left gives a period" in risk.detail
-    assert "RETENTION-UNSPECIFIED" in rules(d.introduced)
+    _expect_retention_gone(
+        d,
+        "answering-questions",
+        "questions-two-years",
+        ("changed", "at most 2 years", "an unspecified period"),
+        "no rule left gives a period",
+        "RETENTION-UNSPECIFIED",
+    )
 
 
 def expect_safeguard_removed(d: Diff) -> None:

@@ -5,7 +5,6 @@ key is missing; SARIF regions follow. Each case edits a copy of the kitchen sink
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -32,81 +31,66 @@ def at(records: RecordSetCopy, rule: str) -> list[tuple[str, int]]:
     return [(f["source"]["file"], f["source"]["line"]) for f in findings(records, rule)]
 
 
-Edit = Callable[[RecordSetCopy], tuple[str, str]]
-
-
-def _drop_retention(ks: RecordSetCopy) -> tuple[str, str]:
-    ks.edit(
+#: case -> (rule, file, text replaced, its replacement, the line the finding must name).
+CASES: dict[str, tuple[str, str, str, str, str]] = {
+    "retention missing: the id line": (
+        "ART30-1-F-RETENTION",
         ACTIVITIES,
         "    retention: [questions-two-years, logs-not-stored, recordings-until-closed]\n",
         "",
-    )
-    return ACTIVITIES, "  - id: answering-questions"
-
-
-def _contract_not_in_measures(ks: RecordSetCopy) -> tuple[str, str]:
-    ks.edit(ACTIVITIES, "measures: [helpdesk-only, mail-agreement]", "measures: [helpdesk-only]")
-    return ACTIVITIES, "    measures: [helpdesk-only]"
-
-
-def _no_measures(ks: RecordSetCopy) -> tuple[str, str]:
-    ks.edit(ACTIVITIES, "    measures: [helpdesk-only, mail-agreement]\n", "")
-    return ACTIVITIES, "  - id: answering-questions"
-
-
-def _no_art9_condition(ks: RecordSetCopy) -> tuple[str, str]:
-    ks.edit(
-        ACTIVITIES, "legal_bases: [eu-gdpr:A6-1-c, eu-gdpr:A9-2-g]", "legal_bases: [eu-gdpr:A6-1-c]"
-    )
-    return ACTIVITIES, "    legal_bases: [eu-gdpr:A6-1-c]"
-
-
-def _dpo_without_contact(ks: RecordSetCopy) -> tuple[str, str]:
-    ks.edit(
-        REGISTER, "dpo: {name: Dana Protect, email: dpo@example.org}", "dpo: {name: Dana Protect}"
-    )
-    return REGISTER, "    dpo: {name: Dana Protect}"
-
-
-def _processor_without_location(ks: RecordSetCopy) -> tuple[str, str]:
-    ks.edit(
+        "  - id: answering-questions",
+    ),
+    "contract not among the measures: measures": (
+        "ART28-3-CONTRACT",
+        ACTIVITIES,
+        "measures: [helpdesk-only, mail-agreement]",
+        "measures: [helpdesk-only]",
+        "    measures: [helpdesk-only]",
+    ),
+    "no measures at all: the id line": (
+        "ART28-3-CONTRACT",
+        ACTIVITIES,
+        "    measures: [helpdesk-only, mail-agreement]\n",
+        "",
+        "  - id: answering-questions",
+    ),
+    "no Art. 9(2) condition: legal_bases": (
+        "ART9-2-CONDITION",
+        ACTIVITIES,
+        "legal_bases: [eu-gdpr:A6-1-c, eu-gdpr:A9-2-g]",
+        "legal_bases: [eu-gdpr:A6-1-c]",
+        "    legal_bases: [eu-gdpr:A6-1-c]",
+    ),
+    "a DPO without contact: the dpo key": (
+        "ART37-DPO-CONTACT",
+        REGISTER,
+        "dpo: {name: Dana Protect, email: dpo@example.org}",
+        "dpo: {name: Dana Protect}",
+        "    dpo: {name: Dana Protect}",
+    ),
+    "a processor without location: the id line": (
+        "TRANSFER-LOCATION-UNKNOWN",
         REGISTER,
         "    types: [dpv:DataProcessor]\n    location: loc:FI\n",
         "    types: [dpv:DataProcessor]\n",
-    )
-    return REGISTER, "  - id: example-mail"
-
-
-def _delegated_rule_in_block_style(ks: RecordSetCopy) -> tuple[str, str]:
-    ks.edit(
+        "  - id: example-mail",
+    ),
+    "retention delegated: its rule key": (
+        "RETENTION-DELEGATED",
         ACTIVITIES,
         "  - {id: licence-delegated, rule: delegated, delegated_to: [licensing-unit], "
         "derived_from: [p-licence-retention]}\n",
         "  - id: licence-delegated\n    derived_from: [p-licence-retention]\n"
         "    rule: delegated\n    delegated_to: [licensing-unit]\n",
-    )
-    return ACTIVITIES, "    rule: delegated"
-
-
-CASES: dict[str, tuple[Edit, str]] = {
-    "retention missing: the id line": (_drop_retention, "ART30-1-F-RETENTION"),
-    "contract not among the measures: measures": (_contract_not_in_measures, "ART28-3-CONTRACT"),
-    "no measures at all: the id line": (_no_measures, "ART28-3-CONTRACT"),
-    "no Art. 9(2) condition: legal_bases": (_no_art9_condition, "ART9-2-CONDITION"),
-    "a DPO without contact: the dpo key": (_dpo_without_contact, "ART37-DPO-CONTACT"),
-    "a processor without location: the id line": (
-        _processor_without_location,
-        "TRANSFER-LOCATION-UNKNOWN",
+        "    rule: delegated",
     ),
-    "retention delegated: its rule key": (_delegated_rule_in_block_style, "RETENTION-DELEGATED"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_finding_points_at_the_key_that_fixes_it(kitchen_sink: RecordSetCopy, case: str) -> None:
-    edit, rule = CASES[case]
-    assert kitchen_sink.shown(ACTIVITIES)  # the copy is fresh
-    name, needle = edit(kitchen_sink)
+    rule, name, old, new, needle = CASES[case]
+    kitchen_sink.edit(name, old, new)
     assert at(kitchen_sink, rule) == [
         (kitchen_sink.shown(name), kitchen_sink.line_of(name, needle))
     ]
@@ -118,8 +102,9 @@ def test_a_python_rule_points_at_the_key_of_its_path(kitchen_sink: RecordSetCopy
 
 
 def test_sarif_regions_follow_the_key_lines(kitchen_sink: RecordSetCopy) -> None:
-    _contract_not_in_measures(kitchen_sink)
-    _drop_retention(kitchen_sink)
+    for case in ("contract not among the measures: measures", "retention missing: the id line"):
+        _, name, old, new, _ = CASES[case]
+        kitchen_sink.edit(name, old, new)
     runner = CliRunner()
     report = json.loads(
         runner.invoke(main, ["check", str(kitchen_sink), "--format", "json"]).output

@@ -22,40 +22,59 @@ from checker.vocab.namespaces import DPV, ROPA
 
 Path = tuple[URIRef, ...]
 
+_LAWS: tuple[Path, ...] = ((DPV.hasApplicableLaw,),)
+_BASES: tuple[Path, ...] = ((DPV.hasLegalBasis,),)
+_MEASURES: tuple[Path, ...] = ((DPV.hasTechnicalOrganisationalMeasure,),)
+_RIGHTS: tuple[Path, ...] = ((DPV.hasRight,),)
+_RULE: tuple[Path, ...] = ((DPV.hasDuration,),)  # a retention entry's rule: key
+
 #: For each rule whose findings have no plain path: the keys that fix it, as property paths.
 FIXES: dict[str, tuple[Path, ...]] = {
-    "ART10-CRIMINAL": ((DPV.hasApplicableLaw,),),
+    **dict.fromkeys(
+        (
+            "ART10-CRIMINAL",
+            "ART23-RESTRICTION-LAW",
+            "ART6-3-PROVISION",
+            "FI-DPA-29-IDENTITY-CODE",
+            "TRANSFER-PUBLIC-INTEREST-LAW",
+        ),
+        _LAWS,
+    ),
+    **dict.fromkeys(
+        (
+            "ART6-1-F-PUBLIC-AUTHORITY",
+            "ART6-CONSENT-AND-OBLIGATION",
+            "ART6-CONSENT-PUBLIC-AUTHORITY",
+            "ART9-2-CONDITION",
+            "TRANSFER-DEROGATION-PUBLIC-AUTHORITY",
+            "TRANSFER-THIRD-COUNTRY",
+        ),
+        _BASES,
+    ),
+    **dict.fromkeys(
+        (
+            "ART28-2-SUBPROCESSOR",
+            "ART28-3-CONTRACT",
+            "ART32-TECHNICAL-MEASURES",
+            "ART6-COOKIE-CONSENT",
+        ),
+        _MEASURES,
+    ),
+    **dict.fromkeys(("NOTICE-COMPLAINT", "NOTICE-RIGHTS"), _RIGHTS),
+    **dict.fromkeys(("RETENTION-DELEGATED", "RETENTION-UNSPECIFIED"), _RULE),
     "ART2-LAW-ENFORCEMENT": ((DPV.hasPersonalData,),),
-    "ART22-AUTOMATED-DECISION": ((DPV.hasLegalBasis,), (DPV.hasApplicableLaw,)),
-    "ART22-SAFEGUARDS": ((DPV.hasRight,), (DPV.hasTechnicalOrganisationalMeasure,)),
-    "ART23-RESTRICTION-LAW": ((DPV.hasApplicableLaw,),),
-    "ART28-2-SUBPROCESSOR": ((DPV.hasTechnicalOrganisationalMeasure,),),
-    "ART28-3-CONTRACT": ((DPV.hasTechnicalOrganisationalMeasure,),),
+    "ART22-AUTOMATED-DECISION": _BASES + _LAWS,
+    "ART22-SAFEGUARDS": _RIGHTS + _MEASURES,
     "ART30-1-F-RETENTION": ((DPV.hasStorageCondition,),),
-    "ART32-TECHNICAL-MEASURES": ((DPV.hasTechnicalOrganisationalMeasure,),),
     "ART37-DPO": ((DPV.hasDataProtectionOfficer,),),
     "ART37-DPO-CONTACT": ((DPV.hasContact,),),
-    "ART6-1-F-PUBLIC-AUTHORITY": ((DPV.hasLegalBasis,),),
-    "ART6-3-LAW": ((DPV.hasApplicableLaw,), (DPV.hasLegalBasis,)),
-    "ART6-3-PROVISION": ((DPV.hasApplicableLaw,),),
-    "ART6-CONSENT-AND-OBLIGATION": ((DPV.hasLegalBasis,),),
-    "ART6-CONSENT-PUBLIC-AUTHORITY": ((DPV.hasLegalBasis,),),
-    "ART6-COOKIE-CONSENT": ((DPV.hasTechnicalOrganisationalMeasure,),),
-    "ART9-2-CONDITION": ((DPV.hasLegalBasis,),),
-    "FI-DPA-29-IDENTITY-CODE": ((DPV.hasApplicableLaw,),),
-    "NOTICE-COMPLAINT": ((DPV.hasRight,),),
-    "NOTICE-RIGHTS": ((DPV.hasRight,),),
+    "ART6-3-LAW": _LAWS + _BASES,
     # The focus is the term that is not described: the key that names it (the default).
     "REF-DANGLING": (),
-    "RETENTION-DELEGATED": ((DPV.hasDuration,),),
     "RETENTION-DELEGATED-TO": ((DPV.hasDuration, ROPA.delegatedTo),),
-    "RETENTION-INDEFINITE": ((DPV.hasApplicableLaw,), (DPV.hasJustification,)),
-    "RETENTION-UNSPECIFIED": ((DPV.hasDuration,),),
+    "RETENTION-INDEFINITE": (*_LAWS, (DPV.hasJustification,)),
     "TRANSFER-COUNTRY-UNNAMED": ((DPV.hasThirdCountry,),),
-    "TRANSFER-DEROGATION-PUBLIC-AUTHORITY": ((DPV.hasLegalBasis,),),
     "TRANSFER-LOCATION-UNKNOWN": ((DPV.hasLocation,),),
-    "TRANSFER-PUBLIC-INTEREST-LAW": ((DPV.hasApplicableLaw,),),
-    "TRANSFER-THIRD-COUNTRY": ((DPV.hasLegalBasis,),),
 }
 
 
