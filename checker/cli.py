@@ -241,14 +241,17 @@ def check(
     Exit status: 0 when no finding outside the baseline is at or above --fail-on,
     1 when some are, 2 for usage or input errors.
     """
+    from checker.assets import default_records
     from checker.check.baseline import load_baseline, render_baseline, split
     from checker.check.findings import Severity
     from checker.check.report import render
     from checker.check.run import check as run_check
     from checker.graph.build import build as build_graph
+    from checker.records.load import display_path
 
     accepted = load_baseline(baseline) if baseline is not None else []
-    result = run_check(build_graph(list(paths)), owl=owl)
+    inputs = [display_path(p) for p in paths or [default_records()]]
+    result = run_check(build_graph(list(paths)), owl=owl, inputs=inputs)
     if write_baseline is not None:
         write_atomically(write_baseline, render_baseline(result.findings).encode("utf-8"))
         click.echo(

@@ -46,6 +46,12 @@ CASES = {
         Severity.INFO,
         "GDPR Art. 30(1), Art. 5(2), Art. 12(1)",
     ),
+    "ART30-1-NO-ACTIVITY": ("no-activity", Severity.VIOLATION, "GDPR Art. 30(1)"),
+    "RETENTION-UNCOVERED-DATA": (
+        "retention-uncovered-data",
+        Severity.WARNING,
+        "GDPR Art. 30(1)(f), Art. 5(1)(e)",
+    ),
 }
 
 

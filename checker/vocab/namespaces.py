@@ -162,7 +162,7 @@ ROPA = _closed(
     afterRetention ambiguity article column concernsDataSubject condition consequences
     countedFrom coversData delegatedTo documentLine hasDataGroup heading inSection includes
     isExclusive isMaximum isSpecialCategory isUnmapped item order partOfActivity
-    permittedEntity providedBy receiver recordFile recordLine row sender sheet statuteNumber
+    permittedEntity providedBy receiver recordFile recordKeyLines recordLine row sender sheet statuteNumber
     statuteSection unreviewedTranslation untilEvent
     """,
 )

@@ -15,8 +15,10 @@ from checker.check.findings import Finding
 from checker.check.rules.ambiguity import open_questions
 from checker.check.rules.disclosures import authority_disclosures
 from checker.check.rules.flows import special_to_processor, third_country_chain
+from checker.check.rules.no_activity import no_activity
 from checker.check.rules.notice import notice_rules
 from checker.check.rules.purposes import further_processing
+from checker.check.rules.retention import uncovered_data
 from checker.check.rules.translations import missing_translations
 from checker.check.rules.unmapped import import_unmapped
 from checker.check.rules.vocabulary import unknown_terms
@@ -27,6 +29,7 @@ Rule = Callable[[Graph, SourceIndex], list[Finding]]
 def python_rules() -> list[Rule]:
     """Every Python rule, in a fixed order (``--owl`` adds :mod:`checker.check.rules.owl`)."""
     return [
+        no_activity,
         unknown_terms,
         special_to_processor,
         third_country_chain,
@@ -34,6 +37,7 @@ def python_rules() -> list[Rule]:
         authority_disclosures,
         open_questions,
         import_unmapped,
+        uncovered_data,
         notice_rules,
         missing_translations,
     ]
