@@ -46,10 +46,10 @@ def build(paths: Sequence[Path] = ()) -> StoreGraph:
     for path in paths or [default_records()]:
         name = display_path(path)
         if path.is_dir() or path.suffix.lower() in (".yaml", ".yml"):
-            if not path.exists():
+            if not path.exists() and not path.is_symlink():  # a link: its reader says why
                 raise InputError("file not found", name)
             add_records(store, load_record_set(path, known_terms()))
-        elif not path.exists():
+        elif not path.exists() and not path.is_symlink():
             raise InputError("file not found", name)
         elif path.suffix.lower() in SPREADSHEET_SUFFIXES:
             add_records(store, load_spreadsheet_records(path, known_terms()))

@@ -37,6 +37,8 @@ from rdflib.term import Node
 
 from checker.assets import default_records
 from checker.check.findings import Finding, Severity
+from checker.errors import InputError
+from checker.files import read_input
 from checker.graph.retention import duration_node, read_retention
 from checker.vocab.concepts import is_special_category
 from checker.vocab.labels import label_of
@@ -168,8 +170,8 @@ def input_fingerprint(paths: Sequence[Path]) -> str:
         digest = _DIGESTS.get(key)
         if digest is None:
             try:
-                digest = hashlib.sha256(file.read_bytes()).hexdigest()
-            except OSError:
+                digest = hashlib.sha256(read_input(file, str(file))).hexdigest()
+            except InputError:  # a FIFO, a device, a link loop: the build says why
                 digest = "unreadable"
             _DIGESTS[key] = digest
         total.update(digest.encode("ascii") + b"\0")
