@@ -213,7 +213,7 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
     from checker.graph.build import build as build_graph
     from checker.graph.serialize import output_format, serialize
 
-    fmt = output_format(output) if output is not None else "longturtle"
+    fmt = output_format(output) if output is not None else "turtle"
     graph = build_graph(list(paths))
     emit(serialize(graph, fmt), output, f"{len(graph)} triples")
 
