@@ -85,6 +85,12 @@ def engine_errors(func: F) -> F:
         except OSError as exc:
             raise UserError(printable(system_error(exc))) from None
         except Exception as exc:
+            # A broken HTTP answer (cut short, garbled); http.client is imported only by
+            # the commands that talk to a server, so it is looked up, not imported here.
+            http = sys.modules.get("http.client")
+            if http is not None and isinstance(exc, http.HTTPException):
+                reason = f"{type(exc).__name__}: {exc}"
+                raise UserError(printable(f"connection error: {reason}")) from None
             if os.environ.get("ROPA_DEBUG"):
                 raise
             raise InternalError(exc) from None

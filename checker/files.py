@@ -89,7 +89,7 @@ def _open_error(exc: OSError, path: Path, missing: str, verb: str = "read") -> s
 
 def _too_large(limit: int) -> str:
     return (
-        f"larger than {limit / 2**20:g} MB: refused (the environment variable "
+        f"larger than {round(limit / 2**20, 3):g} MB: refused (the environment variable "
         "ROPA_MAX_INPUT_MB sets another limit)"
     )
 

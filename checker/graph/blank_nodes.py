@@ -36,6 +36,9 @@ import hashlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 
+from rdflib import BNode
+from rdflib.term import Node
+
 from checker.errors import RopaError
 
 #: The work (neighbour visits) the labelling of the blank nodes outside trees may take,
@@ -364,3 +367,21 @@ def relabel(triples: Sequence[Triple], labels: dict[str, str]) -> list[Triple]:
         return "_:" + labels[term[2:]] if term[0] == "_" else term
 
     return [(name(s), p, name(o)) for s, p, o in triples]
+
+
+def canonical_triples(triples: Iterable[tuple[Node, Node, Node]]) -> set[tuple[Node, Node, Node]]:
+    """rdflib triples with their blank nodes renamed canonically (see
+    :func:`canonical_labels`): two isomorphic sets of triples become equal sets.
+
+    >>> from rdflib import BNode, URIRef
+    >>> a = canonical_triples({(URIRef("http://e/s"), URIRef("http://e/p"), BNode("x"))})
+    >>> a == canonical_triples({(URIRef("http://e/s"), URIRef("http://e/p"), BNode("y"))})
+    True
+    """
+    triples = list(triples)
+    labels = canonical_labels((s.n3(), p.n3(), o.n3()) for s, p, o in triples)
+
+    def name(term: Node) -> Node:
+        return BNode(labels[str(term)]) if isinstance(term, BNode) else term
+
+    return {(name(s), p, name(o)) for s, p, o in triples}

@@ -231,6 +231,6 @@ def load_version(argument: str, path: str = DEFAULT_RECORDS_PATH, cwd: Path | No
     candidate = Path(argument)
     if not candidate.is_absolute():
         candidate = where / candidate
-    if candidate.exists():
+    if candidate.exists() or candidate.is_symlink():  # a broken link or a loop: build says
         return _build(record_set_folders(candidate))
     return build_at_revision(argument, path, where)

@@ -200,7 +200,10 @@ def record_files(folder: Path) -> list[Path]:
 def display_path(path: Path) -> str:
     """A path as the user knows it: relative to the working directory where possible."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        # A link is named as given (its folder resolved): a broken link or a loop has no
+        # target to name.
+        full = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+        return str(full.relative_to(Path.cwd().resolve()))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
         return str(path)
 
@@ -212,8 +215,8 @@ def record_path(file: Path, record_set: Path) -> str:
     where code scanning expects them: ``ropa/finnish-customs/activities.yaml``); outside a
     work tree, relative to the folder that holds the record set (``finnish-customs/...``).
     """
-    folder = record_set.resolve() if record_set.is_dir() else record_set.resolve().parent
     try:
+        folder = record_set.resolve() if record_set.is_dir() else record_set.resolve().parent
         resolved = file.resolve()
     except (OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
         raise InputError(f"{LINK_LOOP}: cannot read it", display_path(file)) from None
