@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 
 from checker.errors import InputError
-from checker.files import decode_utf8
+from checker.files import LINK_LOOP, decode_utf8, read_input
 from checker.records.document import Document, Location
 from checker.records.yamlload import LineDict, LineList, load_yaml
 from checker.spreadsheet.read import SUFFIXES as SPREADSHEET_SUFFIXES
@@ -203,15 +203,20 @@ def _check_schema(doc: Any, name: str) -> None:
 
 
 def record_files(folder: Path) -> list[Path]:
-    """The YAML files of a record set, in a stable order."""
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The YAML files of a record set, in a stable order: every name ending in ``.yaml`` or
+    ``.yml`` but a folder, so that a link loop or a FIFO among them is reported, not
+    skipped."""
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
 
 
 def display_path(path: Path) -> str:
     """A path as the user knows it: relative to the working directory where possible."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        # A link is named as given (its folder resolved): a broken link or a loop has no
+        # target to name.
+        full = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+        return str(full.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
         return str(path)
 
 
@@ -222,11 +227,15 @@ def record_path(file: Path, record_set: Path) -> str:
     where code scanning expects them: ``ropa/finnish-customs/activities.yaml``); outside a
     work tree, relative to the folder that holds the record set (``finnish-customs/...``).
     """
-    folder = record_set.resolve() if record_set.is_dir() else record_set.resolve().parent
+    try:
+        folder = record_set.resolve() if record_set.is_dir() else record_set.resolve().parent
+        resolved = file.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
+        raise InputError(f"{LINK_LOOP}: cannot read it", display_path(file)) from None
     for parent in (folder, *folder.parents):
         if (parent / ".git").exists():
-            return file.resolve().relative_to(parent).as_posix()
-    return file.resolve().relative_to(folder.parent).as_posix()
+            return resolved.relative_to(parent).as_posix()
+    return resolved.relative_to(folder.parent).as_posix()
 
 
 def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
@@ -288,25 +297,55 @@ def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
     return records
 
 
+def document_path(reg: LineDict, reg_name: str, reg_path: Path) -> Path:
+    """The file ``document.file`` names: a relative path to a regular file inside the
+    folder of the register's records file (links resolved), never anything else: the
+    records of a pull request must not make ropa read ``/etc/hostname`` or ``/dev/zero``.
+
+    Raises:
+        InputError: naming the register's ``file:`` line.
+    """
+    given = reg["document"]["file"]
+    line = reg["document"].key_lines["file"]
+    what = (
+        "spreadsheet"
+        if Path(given).suffix.lower() in SPREADSHEET_SUFFIXES
+        else "register description"
+    )
+    if Path(given).is_absolute() or given.startswith("~"):
+        raise InputError(
+            f"document.file {given!r} is not a relative path: name the {what} "
+            "relative to the folder of this file",
+            reg_name,
+            line,
+        )
+    folder = reg_path.parent.resolve()
+    path = reg_path.parent / given
+    try:
+        inside = path.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
+        raise InputError(f"{what} {given!r}: {LINK_LOOP}", reg_name, line) from None
+    if not inside:
+        raise InputError(
+            f"document.file {given!r} is outside the folder of the records (links "
+            f"followed): the {what} must be inside it",
+            reg_name,
+            line,
+        )
+    if not path.exists():
+        raise InputError(f"{what} {given!r} not found beside the records", reg_name, line)
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise InputError(f"{what} {given!r} is {kind}", reg_name, line)
+    return path
+
+
 def _load_document(reg: LineDict, reg_name: str, reg_path: Path) -> Document | Workbook:
     doc_info = reg["document"]
-    doc_path = reg_path.parent / doc_info["file"]
+    doc_path = document_path(reg, reg_name, reg_path)
     if doc_path.suffix.lower() in SPREADSHEET_SUFFIXES:
-        if not doc_path.is_file():
-            raise InputError(
-                f"spreadsheet '{doc_info['file']}' not found beside the records",
-                reg_name,
-                doc_info.key_lines["file"],
-            )
         return read_workbook(doc_path, display_path(doc_path))
-    try:
-        data = doc_path.read_bytes()
-    except OSError:
-        raise InputError(
-            f"register description '{doc_info['file']}' not found beside the records",
-            reg_name,
-            doc_info.key_lines["file"],
-        ) from None
+    data = read_input(doc_path, display_path(doc_path))
     text = decode_utf8(data, display_path(doc_path)).replace("\r\n", "\n")
     headings: dict[str, str] = {}
     lang = str(doc_info.get("language", "en"))
