@@ -1,10 +1,13 @@
 """Start the Streamlit dashboard (``dashboard/app.py``) as a server and wait for it.
 
-The CLI's ``ropa dashboard`` is a thin front end over :func:`run_dashboard`.
+The CLI's ``ropa dashboard`` is a thin front end over :func:`run_dashboard`. The dashboard
+needs the optional extra ``ropa-kg[dashboard]`` (streamlit, plotly); the rest of ``ropa``
+does not, so a CI job that only checks records installs neither.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -19,6 +22,33 @@ from pathlib import Path
 
 from checker.assets import asset_dir
 from checker.errors import RopaError
+
+#: The modules of the optional extra ``ropa-kg[dashboard]``.
+EXTRA_MODULES = ("streamlit", "plotly")
+
+#: The command that installs the extra.
+INSTALL_EXTRA = 'pip install "ropa-kg[dashboard]"'
+
+
+class DashboardNotInstalled(RopaError):
+    """The optional extra ``ropa-kg[dashboard]`` (streamlit, plotly) is not installed."""
+
+
+def missing_modules() -> list[str]:
+    """The modules of the extra that cannot be imported here (looked up, not imported:
+    importing streamlit takes a second)."""
+    return [name for name in EXTRA_MODULES if importlib.util.find_spec(name) is None]
+
+
+def require_extra() -> None:
+    """Raise :class:`DashboardNotInstalled`, naming the command that installs the extra,
+    when a module of it is missing."""
+    missing = missing_modules()
+    if missing:
+        raise DashboardNotInstalled(
+            f"the dashboard needs the optional extra 'dashboard' (missing: {', '.join(missing)});"
+            f" install it with: {INSTALL_EXTRA} (in a checkout: bash scripts/setup.sh)"
+        )
 
 
 def run_dashboard(
@@ -38,8 +68,10 @@ def run_dashboard(
         note: called with diagnostics (stderr in the CLI).
 
     Raises:
-        RopaError: the dashboard is not installed.
+        DashboardNotInstalled: the extra ``ropa-kg[dashboard]`` is missing.
+        RopaError: the dashboard's files are not installed.
     """
+    require_extra()
     app = asset_dir("dashboard") / "app.py"
     if not app.is_file():
         raise RopaError(f"the dashboard is not installed: {app} is missing")

@@ -3,7 +3,8 @@
 Start it with ``ropa dashboard [PATH ...]``: the records come from the environment variable
 ``ROPA_DASHBOARD_PATHS`` (a JSON list of paths; empty or unset: the shipped register). The
 graph is built and checked once and cached on the input's content hash (see
-:mod:`ropa_ui`); every page is a thin view over :mod:`checker.views.all`.
+:mod:`ropa_ui`); every page is a thin view over :mod:`checker.views`, drawn by
+:mod:`figures`.
 """
 
 from __future__ import annotations

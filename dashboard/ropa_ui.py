@@ -1,5 +1,5 @@
 """Shared parts of the dashboard's pages: the cached model, the sidebar, the error page and
-the activity detail. Display only: every value comes from :mod:`checker.views.all`.
+the activity detail. Display only: every value comes from :mod:`checker.views`.
 """
 
 from __future__ import annotations
@@ -10,18 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from rdflib import URIRef
 
 from checker import markdown
 from checker.errors import RopaError
-from checker.views.all import (
-    SEVERITY_COLOURS,
-    ActivityDetail,
-    Model,
-    activity_detail,
-    input_fingerprint,
-    load_model,
-    local_id,
-)
+from checker.views.activities import ActivityDetail, activity_detail
+from checker.views.model import Model, input_fingerprint, load_model
+from checker.vocab.labels import label_of
+from checker.vocab.namespaces import local_id
 
 #: Environment variable holding the input paths (a JSON list), set by ``ropa dashboard``.
 PATHS_ENV = "ROPA_DASHBOARD_PATHS"
@@ -123,10 +119,6 @@ def severity_badge(severity: str, text: str | None = None) -> str:
 
 def label(current: Model, iri: str) -> str:
     """The label of an IRI of the graph."""
-    from rdflib import URIRef
-
-    from checker.vocab.labels import label_of
-
     return label_of(current.graph, URIRef(iri))
 
 
@@ -199,8 +191,3 @@ def show_activity(current: Model, activity: str, *, link: bool = False) -> Activ
         for quote in detail.quotes:
             st.markdown(f"**[{quote.number}]** {md(quote.where)}\n\n> {md(quote.text)}")
     return detail
-
-
-def severity_colour(severity: str) -> str:
-    """The colour of a severity (hex)."""
-    return SEVERITY_COLOURS.get(severity, "#888888")

@@ -1,12 +1,13 @@
-"""checker.views.all: the tables, details and figures the dashboard shows (issue 6).
+"""checker.views: the tables and details the dashboard shows (issues 6 and 12).
 
 Most tests read the shipped register (built once for the module); the edge cases use small
-hand-written DPV graphs. Nothing here starts Streamlit: see test_dashboard_apptest.py and
-test_dashboard_browser.py for the pages.
+hand-written DPV graphs. Nothing here draws or starts Streamlit: see test_dashboard_figures.py
+for the figures, test_dashboard_apptest.py and test_dashboard_browser.py for the pages.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -20,55 +21,39 @@ from rdflib.compare import to_isomorphic
 from rdflib.namespace import RDF
 
 from checker.assets import default_records
-from checker.graph.build import build
 from checker.graph.flows import EdgeData, flow_graph
 from checker.query import library as query_library
 from checker.query import text as query_text
-from checker.views.all import (
+from checker.query.ask import ask
+from checker.query.results import Boolean
+from checker.views.activities import (
     ACTIVITY_FIELDS,
-    RETENTION_KINDS,
-    FlowFilter,
-    Model,
-    Selection,
-    _acyclic,
     activities_table,
-    activities_with_findings,
     activity_detail,
+    search_activities,
+)
+from checker.views.findings import activities_with_findings, findings_by_rule, findings_table
+from checker.views.flows import (
+    FlowFilter,
     data_category_options,
-    duration_years,
-    edge_key,
-    edge_label,
+    edge_facts,
     filter_flows,
-    findings_by_rule,
-    findings_figure,
-    findings_table,
-    flow_figure,
-    flow_layout,
     handlers,
-    input_files,
-    input_fingerprint,
-    layers,
     legal_basis_options,
-    load_model,
-    local_id,
-    name_of,
     narrower_closure,
     node_detail,
-    node_key,
-    notice_view,
-    parse_selection,
     processing_units,
     processor_options,
-    register_summary,
-    retention_figure,
-    retention_kind,
-    retention_rows,
-    run_query,
-    sankey_data,
-    sankey_figure,
-    search_activities,
     unit_options,
 )
+from checker.views.layout import acyclic, flow_layout, layers, sankey_data
+from checker.views.model import Model, input_files, input_fingerprint, load_model
+from checker.views.notice import notice_view
+from checker.views.retention import RETENTION_KINDS, retention_kind, retention_rows
+from checker.views.summary import register_summary
+from checker.vocab.concepts import is_special_category
+from checker.vocab.durations import years
+from checker.vocab.namespaces import local_id
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"
@@ -149,9 +134,11 @@ def test_views_do_not_change_the_graph(model: Model) -> None:
     retention_rows(model.graph)
     flt = FlowFilter(data=frozenset({IP}))
     shown = filter_flows(model.graph, model.flows, flt)
-    flow_figure(model.graph, shown, flow_layout(shown))
+    flow_layout(shown)
+    for node in shown.nodes:
+        node_detail(model.graph, shown, node)
     sankey_data(model.graph, model.flows)
-    run_query(model.engine, "SELECT * WHERE { ?s a dpv:Process }")
+    ask(query_text.QueryText("SELECT * WHERE { ?s a dpv:Process }", "query"), model.engine)
     notice_view(model.notice("en"))
     assert len(model.graph) == size
     assert to_isomorphic(model.graph) == before
@@ -241,7 +228,7 @@ def test_special_category_data_is_marked(model: Model) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "years"),
+    ("value", "length"),
     [
         ("P2Y", 2.0),
         ("P6M", 0.5),
@@ -252,13 +239,14 @@ def test_special_category_data_is_marked(model: Model) -> None:
         ("P0D", 0.0),
     ],
 )
-def test_duration_years(value: str, years: float) -> None:
-    assert duration_years(value) == pytest.approx(years)
+def test_years_of_a_duration(value: str, length: float) -> None:
+    """The timeline's bar lengths: checker.vocab.durations.years, a year of 365.25 days."""
+    assert years(value) == pytest.approx(length)
 
 
 @pytest.mark.parametrize("value", ["", "P", "2Y", "PT", "forever", "P2Y junk"])
-def test_duration_years_rejects(value: str) -> None:
-    assert duration_years(value) is None
+def test_years_of_what_is_no_duration(value: str) -> None:
+    assert years(value) is None
 
 
 RETENTION_GRAPH = """
@@ -346,24 +334,6 @@ def test_retention_of_the_shipped_register(model: Model) -> None:
             assert "missing" not in {r.kind for r in mine}
 
 
-def test_retention_figure_draws_every_row(model: Model) -> None:
-    rows = model.retention
-    fig = retention_figure(rows)
-    drawn = sum(len(trace.y) for trace in fig.data)
-    assert drawn == len(rows)
-    names = {trace.name for trace in fig.data}
-    assert names <= set(RETENTION_KINDS.values())
-    assert "Kept indefinitely" in names and "No retention recorded" in names
-    end = fig.layout.xaxis.range[1]
-    indefinite = next(t for t in fig.data if t.name == "Kept indefinitely")
-    assert all(x == end for x in indefinite.x), "indefinite bars run to the edge"
-    assert len(set(fig.layout.yaxis.categoryarray)) == len(rows), "one line per row"
-
-
-def test_retention_figure_of_nothing() -> None:
-    assert retention_figure([]).data == ()
-
-
 # --- flows -------------------------------------------------------------------------------------
 
 
@@ -437,12 +407,12 @@ def test_legal_basis_filter(model: Model) -> None:
 
 
 def test_special_category_filter(model: Model) -> None:
-    from checker.views.all import is_special
-
     shown = filter_flows(model.graph, model.flows, FlowFilter(special_only=True))
     assert shown.number_of_edges() > 0
     for *_, attrs in shown.edges(data=True):
-        assert attrs["matched"] and all(is_special(model.graph, d) for d in attrs["matched"])
+        assert attrs["matched"] and all(
+            is_special_category(model.graph, URIRef(d)) for d in attrs["matched"]
+        )
 
 
 def test_filters_combine_and_can_match_nothing(model: Model) -> None:
@@ -495,7 +465,7 @@ def test_layout_columns_run_from_sources_to_processors(model: Model) -> None:
             assert x == left
         if kinds[node] == "processor" and model.flows.out_degree(node) == 0:
             assert x == right
-    for a, b in _acyclic(model.flows).edges:
+    for a, b in acyclic(model.flows).edges:
         assert layers(model.flows)[a] < layers(model.flows)[b] or kinds[b] in (
             "processor",
             "recipient",
@@ -509,7 +479,7 @@ def test_spring_layout_is_seeded(model: Model) -> None:
 
 def test_cycles_are_broken_deterministically() -> None:
     cycle = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("a", "d")])
-    dag = _acyclic(cycle)
+    dag = acyclic(cycle)
     assert nx.is_directed_acyclic_graph(dag)
     assert sorted(dag.edges) == [("a", "b"), ("a", "d"), ("b", "c"), ("c", "d")]
     nx.set_node_attributes(cycle, "unit", "kind")
@@ -519,45 +489,13 @@ def test_cycles_are_broken_deterministically() -> None:
 def test_sankey_links(model: Model) -> None:
     data = sankey_data(model.graph, model.flows)
     assert len(data.labels) == model.flows.number_of_nodes()
-    assert len(data.sources) == len(data.targets) == len(data.values) == len(data.hover)
-    assert all(v >= 1 for v in data.values)
+    assert len(data.kinds) == len(data.nodes) == len(data.labels)
+    assert len(data.sources) == len(data.targets) == len(data.values) == len(data.data)
+    assert all(v == max(1, len(d)) for v, d in zip(data.values, data.data, strict=True))
     links = nx.DiGraph(zip(data.sources, data.targets, strict=True))
     assert nx.is_directed_acyclic_graph(links)
-    fig = sankey_figure(data)
-    assert fig.data[0].type == "sankey"
-    assert list(fig.data[0].link.value) == list(data.values)
-
-
-def test_flow_figure_makes_nodes_and_edges_clickable(model: Model) -> None:
-    shown = filter_flows(model.graph, model.flows, FlowFilter(data=frozenset({IP})))
-    fig = flow_figure(model.graph, shown, flow_layout(shown), selected=ELISA)
-    keys = [k for trace in fig.data if trace.customdata is not None for k in trace.customdata]
-    assert {node_key(n) for n in shown.nodes} <= set(keys)
-    assert {edge_key(a, b) for a, b in shown.edges} <= set(keys)
-    processors = next(t for t in fig.data if t.name == "Processors")
-    widths = dict(zip(processors.customdata, processors.marker.line.width, strict=True))
-    assert widths[node_key(ELISA)] == 4
-    texts = {a.text for a in fig.layout.annotations}
-    assert {"Elisa Oyj", "Fonecta Oy"} <= texts
-    edges = next(t for t in fig.data if t.name and t.name.startswith("What is handed over"))
-    assert edges.text is None, "every edge carries IP addresses: no labels to repeat it"
-
-
-def test_flow_figure_labels_edges_that_differ(model: Model) -> None:
-    shown = filter_flows(model.graph, model.flows, FlowFilter(processors=frozenset({FONECTA})))
-    fig = flow_figure(model.graph, shown, flow_layout(shown), edge_labels=True)
-    edges = next(t for t in fig.data if t.name and t.name.startswith("What is handed over"))
-    assert len(edges.text) == shown.number_of_edges()
-
-
-def test_parse_selection() -> None:
-    assert parse_selection([]) == Selection()
-    assert parse_selection([{"customdata": node_key("https://e.org/a")}]).node == "https://e.org/a"
-    edge = parse_selection(
-        [{"x": 0}, {"customdata": [edge_key("https://e.org/a", "https://e.org/b")]}]
-    )
-    assert edge.edge == ("https://e.org/a", "https://e.org/b")
-    assert parse_selection([{"customdata": ["something else"]}, {"customdata": []}]) == Selection()
+    kinds = dict(model.flows.nodes(data="kind"))
+    assert list(data.kinds) == [kinds[n] for n in data.nodes]
 
 
 def test_node_detail_of_a_processor(model: Model) -> None:
@@ -578,12 +516,6 @@ def test_node_detail_of_a_unit_names_its_parts(model: Model) -> None:
     assert "General information service" in detail.parts
 
 
-def test_edge_label() -> None:
-    flows = nx.DiGraph()
-    flows.add_edge("a", "b", carries=EdgeData(purposes={"p"}))
-    assert edge_label(Graph(), flows, "a", "b") == "p"
-
-
 # --- findings ----------------------------------------------------------------------------------
 
 
@@ -597,8 +529,6 @@ def test_findings_tables(model: Model) -> None:
     assert sum(c.count for c in counts) == len(model.findings)
     rank = {"violation": 0, "warning": 1, "info": 2}
     assert [rank[c.severity] for c in counts] == sorted(rank[c.severity] for c in counts)
-    fig = findings_figure(counts)
-    assert sum(sum(t.x) for t in fig.data) == len(model.findings)
 
 
 def test_activities_with_findings(model: Model) -> None:
@@ -617,44 +547,53 @@ def test_register_summary(model: Model) -> None:
     assert sum(summary.findings.values()) == len(model.findings)
 
 
-# --- query and notice --------------------------------------------------------------------------
+# --- the console (checker.query.ask on the model's engine) and the notice ------------------------
+
+
+def saved_query(name: str) -> query_text.QueryText:
+    saved = query_library.saved_queries()[name]
+    return query_text.QueryText(saved.text, f"{name}.rq", saved)
+
+
+def free_query(text: str) -> query_text.QueryText:
+    return query_text.QueryText(text, "query")
 
 
 def test_saved_query_with_labels_and_csv(model: Model) -> None:
-    saved = query_library.saved_queries()["processors-personal-data"]
-    answer = run_query(model.engine, saved.text, saved="processors-personal-data")
-    assert answer.rows and answer.boolean is None
-    assert any(c.endswith("_label") for c in answer.columns)
-    assert "Elisa Oyj" in answer.csv and answer.csv.splitlines()[0].split(",") == list(
-        answer.columns
-    )
+    answer = ask(saved_query("processors-personal-data"), model.engine)
+    columns, rows = answer.table()
+    assert rows and not isinstance(answer.result, Boolean)
+    assert any(c.endswith("_label") for c in columns)
+    csv = answer.render("csv")
+    assert "Elisa Oyj" in csv and csv.splitlines()[0].split(",") == list(columns)
+    assert any(cell.startswith(":") for row in rows for cell in row), "the register's prefix"
 
 
 def test_saved_query_parameters(model: Model) -> None:
-    saved = query_library.saved_queries()["processor-footprint"]
-    answer = run_query(
-        model.engine, saved.text, saved="processor-footprint", binds={"processor": "fonecta"}
-    )
-    assert answer.rows
-    assert "Elisa Oyj" not in answer.csv
+    answer = ask(saved_query("processor-footprint"), model.engine, binds={"processor": "fonecta"})
+    assert answer.table()[1]
+    assert "Elisa Oyj" not in answer.render("csv")
 
 
 def test_console_refuses_updates_and_reports_errors(model: Model) -> None:
     size = len(model.graph)
     with pytest.raises(query_text.UpdateRefused):
-        run_query(model.engine, "DELETE WHERE { ?s ?p ?o }")
+        ask(free_query("DELETE WHERE { ?s ?p ?o }"), model.engine)
     with pytest.raises(query_text.QuerySyntaxError) as error:
-        run_query(model.engine, "SELECT * WHERE { ?s ?p }")
+        ask(free_query("SELECT * WHERE { ?s ?p }"), model.engine)
     assert error.value.line == 1
     with pytest.raises(query_text.QueryTimeout):
-        run_query(
+        ask(
+            free_query(
+                "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+            ),
             model.engine,
-            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
             timeout=0.3,
         )
     assert len(model.graph) == size
-    ask = run_query(model.engine, "ASK { ?s a dpv:Process }")
-    assert ask.boolean is True and ask.rows == (("true",),)
+    answer = ask(free_query("ASK { ?s a dpv:Process }"), model.engine)
+    assert isinstance(answer.result, Boolean) and answer.result.value is True
+    assert answer.table() == (("answer",), (("true",),))
 
 
 def test_notice_view_in_every_language(model: Model) -> None:
@@ -691,10 +630,83 @@ def test_kitchen_sink_record_set() -> None:
         assert activity_detail(sink.graph, row.iri).quotes
 
 
-def test_name_and_id() -> None:
-    graph = build([FIXTURES / "kitchen-sink"])
-    assert local_id("https://e.org/a/b#c") == "c"
-    assert name_of(graph, None) == ""
+@pytest.mark.parametrize(
+    "paths",
+    [[], [FIXTURES / "kitchen-sink"], [FIXTURES / "notice" / "plain-dpv.ttl"]],
+    ids=["register", "kitchen-sink", "plain-dpv"],
+)
+def test_no_bare_iri_reaches_a_table(paths: list[Path]) -> None:
+    """Every name on the pages comes from checker.vocab.labels: a label, else the id."""
+    shown = load_model(paths)
+    fields = ("name", "units", "purposes", "data_subjects", "legal_bases", "processors")
+    texts = [getattr(row, f) for row in shown.activities for f in (*fields, "retention")]
+    texts += [t for r in shown.retention for t in (r.activity_name, r.data_label, r.period)]
+    assert texts
+    assert [t for t in texts if "://" in t] == []
+    for node in shown.flows.nodes:
+        detail = node_detail(shown.graph, shown.flows, node)
+        for edge in (*detail.incoming, *detail.outgoing):
+            assert not any(d.startswith("http") for d in edge.data + edge.purposes), edge
+        assert not detail.label.startswith("http"), node
+
+
+def test_summary_counts_each_unit_once(model: Model) -> None:
+    """Regression (issue 12): an rdflib IRI and the same IRI as a flow graph node were
+    counted as two units (32 instead of 19 on the shipped register)."""
+    units = {str(u) for u in model.graph.objects(None, URIRef(DPV + "hasOrganisationalUnit"))}
+    units |= {n for n, k in model.flows.nodes(data="kind") if k == "unit"}
+    assert model.summary.units == len(units) == len({local_id(u) for u in units})
+
+
+def test_edge_facts_name_what_an_edge_carries(model: Model) -> None:
+    chat = [
+        (a, b)
+        for a, b, attrs in model.flows.edges(data=True)
+        if CHAT_IP in attrs["carries"].activities and b == ELISA
+    ]
+    assert chat
+    facts = edge_facts(model.graph, model.flows, *chat[0])
+    assert "IP Address" in facts.data and facts.data == facts.all_data
+    assert "processor" in facts.kinds
+    assert list(facts.activities) == sorted(facts.activities, key=str.casefold)
+    shown = filter_flows(model.graph, model.flows, FlowFilter(data=frozenset({IP})))
+    narrowed = edge_facts(model.graph, shown, *chat[0])
+    assert narrowed.data == ("IP Address",) and set(narrowed.data) <= set(narrowed.all_data)
+    flows = nx.DiGraph()
+    flows.add_edge("a", "b", carries=EdgeData(purposes={"https://e.org/p#serve"}))
+    assert edge_facts(Graph(), flows, "a", "b").purposes == ("serve",)
+
+
+def test_checker_imports_no_screen_library() -> None:
+    """The engine knows no screen: nothing under checker/ imports streamlit or plotly
+    (they are the optional extra ``ropa-kg[dashboard]``)."""
+    screen = {"streamlit", "plotly"}
+    root = Path(__file__).resolve().parents[1] / "checker"
+    modules = sorted(root.rglob("*.py"))
+    assert len(modules) > 30
+    found = []
+    for module in modules:
+        tree = ast.parse(module.read_text(encoding="utf-8"), str(module))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", getattr(node.func, "id", ""))
+                in ("import_module", "__import__")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                names = [str(node.args[0].value)]
+            found += [
+                f"{module.relative_to(root.parent)}:{node.lineno} {n}"
+                for n in names
+                if n.split(".")[0] in screen
+            ]
+    assert found == []
 
 
 def test_layout_is_the_same_in_every_process() -> None:
@@ -703,7 +715,7 @@ def test_layout_is_the_same_in_every_process() -> None:
     script = f"""
 from rdflib import Graph
 from checker.graph.flows import flow_graph
-from checker.views.all import flow_layout
+from checker.views.layout import flow_layout
 g = Graph().parse(data='''{PREFIXES}
 ex:a a dpv:Process ; dpv:hasOrganisationalUnit ex:u1, ex:u2, ex:u3 ;
     dpv:hasDataSource ex:s1, ex:s2, ex:s3, ex:s4 ; dpv:hasRecipient ex:r1, ex:r2 .

@@ -1,5 +1,8 @@
 """The wheel: it ships the vocabulary, shapes and records, and `ropa build` works when installed.
 
+It is installed WITHOUT the optional extra ``dashboard`` (streamlit, plotly): build, check,
+query and notice must work without it, and ``ropa dashboard`` must say how to install it.
+
 How it is built and installed, offline where possible:
 
 1. ``python -m build --wheel`` (``build`` is in the dev dependency group), with
@@ -201,3 +204,63 @@ def test_installed_ropa_reports_bad_input_cleanly(venv: Path, outside: Path):
     assert "Traceback" not in proc.stderr
     assert "bad.ttl:2: " in proc.stderr
     assert not (outside / "out.ttl").exists()
+
+
+def test_wheel_declares_the_dashboard_extra(wheel: Path):
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = archive.read(name).decode("utf-8").splitlines()
+    assert "Provides-Extra: dashboard" in metadata
+    requires = [line for line in metadata if line.startswith("Requires-Dist: ")]
+    for module in ("streamlit", "plotly"):
+        (line,) = [r for r in requires if r.split()[1].startswith(module)]
+        assert "extra == 'dashboard'" in line or 'extra == "dashboard"' in line, line
+    assert "checker/_assets/dashboard/app.py" in archive.namelist()
+    assert "checker/_assets/dashboard/figures.py" in archive.namelist()
+
+
+def test_installed_without_the_extra(venv: Path):
+    """The venv really lacks streamlit and plotly, so the tests below mean something."""
+    proc = _run(
+        [
+            venv / "bin" / "python",
+            "-c",
+            "import importlib.util as u; print([m for m in ('streamlit', 'plotly', 'pandas')"
+            " if u.find_spec(m)])",
+        ],
+        env=_clean_env(),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_installed_ropa_checks_queries_and_writes_the_notice_without_the_extra(
+    venv: Path, outside: Path
+):
+    ropa = venv / "bin" / "ropa"
+    env = _clean_env()
+    check = _run([ropa, "check", "--format", "json", "-o", "findings.json"], cwd=outside, env=env)
+    assert check.returncode == 1, check.stderr  # the shipped register has findings
+    assert "Traceback" not in check.stderr
+    assert '"ART30-1-F-RETENTION"' in (outside / "findings.json").read_text(encoding="utf-8")
+    query = _run([ropa, "query", "processors-personal-data"], cwd=outside, env=env)
+    assert query.returncode == 0, query.stderr
+    assert "Elisa Oyj" in query.stdout
+    notice = _run([ropa, "notice", "--allow-gaps", "-o", "notice.md"], cwd=outside, env=env)
+    assert notice.returncode == 0, notice.stderr
+    assert (outside / "notice.md").read_text(encoding="utf-8").startswith("#")
+
+
+def test_installed_ropa_dashboard_without_the_extra_says_how_to_install_it(
+    venv: Path, outside: Path
+):
+    proc = _run(
+        [venv / "bin" / "ropa", "dashboard", "--port", "0"],
+        cwd=outside,
+        env=_clean_env(),
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert 'pip install "ropa-kg[dashboard]"' in proc.stderr
+    assert "streamlit" in proc.stderr and "Traceback" not in proc.stderr

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, URIRef
@@ -75,16 +76,22 @@ def shacl_findings(
 
 
 def check(
-    graph: Graph, *, owl: bool = False, results: list[ShaclResult] | None = None
+    graph: Graph,
+    *,
+    owl: bool = False,
+    inputs: Sequence[str] = (),
+    results: list[ShaclResult] | None = None,
 ) -> CheckResult:
     """Run every rule over a built graph (see :func:`checker.graph.build.build`).
 
     Args:
         graph: the built graph.
         owl: also run the OWL consistency check (HermiT on Java; about a second more).
+        inputs: the PATHs the graph was built from, as the user named them: a graph with
+            no processing activity is reported against them (ART30-1-NO-ACTIVITY).
         results: the shapes' results, computed elsewhere (:mod:`checker.check.remote`).
     """
-    index = SourceIndex(graph)
+    index = SourceIndex(graph, inputs)
     findings = shacl_findings(graph, index, results)
     for rule in python_rules():
         findings.extend(rule(graph, index))

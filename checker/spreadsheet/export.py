@@ -368,7 +368,7 @@ def _row(reader: _Reader, activity: URIRef) -> dict[str, Cell]:
             texts.sort(key=str.casefold)
         else:
             texts = reader.labels(values)
-        if any("," in text or ";" in text for text in texts):
+        if name != "activity" and any("," in text or ";" in text for text in texts):
             texts = [f"• {text}" for text in texts]  # one value per line, never split at commas
         row[name] = reader.cell(activity, name, texts, values)
     return row

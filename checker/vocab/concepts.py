@@ -18,6 +18,8 @@ shape ``rs:InsideEUEEA`` asks the same in SHACL.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -30,17 +32,33 @@ EU_EEA = frozenset({LOC.EU, LOC.EEA, LOC.EEA30})
 HISTORICAL_GROUPINGS = frozenset({LOC.EU28, LOC.EEA31})
 
 
-def broader(graph: Graph, node: Node) -> set[Node]:
-    """``node`` and everything above it along ``skos:broader*``."""
+def _closure(start: Node, step: Callable[[Node], Iterable[Node]]) -> set[Node]:
+    """``start`` and every node reached from it by repeating ``step``."""
     seen: set[Node] = set()
-    pending = [node]
+    pending = [start]
     while pending:
         current = pending.pop()
         if current in seen:
             continue
         seen.add(current)
-        pending.extend(graph.objects(current, SKOS.broader))
+        pending.extend(step(current))
     return seen
+
+
+def broader(graph: Graph, node: Node) -> set[Node]:
+    """``node`` and everything above it along ``skos:broader*``."""
+    return _closure(node, lambda n: graph.objects(n, SKOS.broader))
+
+
+def narrower(graph: Graph, node: Node) -> set[Node]:
+    """``node`` and everything below it along ``skos:broader*`` (the inverse of :func:`broader`).
+
+    >>> from checker.graph.build import build
+    >>> from checker.vocab.namespaces import local_id
+    >>> sorted(local_id(str(n)) for n in narrower(build(), ROPA.FinnishPersonalIdentityCode))
+    ['FinnishPersonalIdentityCode', 'personal-identity-code']
+    """
+    return _closure(node, lambda n: graph.subjects(SKOS.broader, n))
 
 
 def kinds(graph: Graph, node: Node) -> set[Node]:

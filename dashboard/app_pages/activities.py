@@ -11,7 +11,7 @@ import pandas as pd
 import ropa_ui
 import streamlit as st
 
-from checker.views.all import search_activities
+from checker.views.activities import search_activities
 
 model = ropa_ui.model()
 rows = model.activities

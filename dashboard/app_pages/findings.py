@@ -6,14 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import ropa_ui
 import streamlit as st
+from figures import findings_figure, severity_colour
 
-from checker.views.all import (
-    activities_with_findings,
-    findings_by_rule,
-    findings_figure,
-    findings_table,
-    local_id,
-)
+from checker.views.findings import activities_with_findings, findings_by_rule, findings_table
+from checker.vocab.namespaces import local_id
 
 model = ropa_ui.model()
 findings = model.findings
@@ -102,7 +98,7 @@ else:
         ]
     )
     styled = frame.style.map(
-        lambda v: f"color: {ropa_ui.severity_colour(v)}; font-weight: 600", subset=["Severity"]
+        lambda v: f"color: {severity_colour(v)}; font-weight: 600", subset=["Severity"]
     )
     table = st.dataframe(
         styled,

@@ -11,27 +11,23 @@ from __future__ import annotations
 import pandas as pd
 import ropa_ui
 import streamlit as st
+from figures import Selection, flow_figure, parse_selection, sankey_figure
 
-from checker.views.all import (
+from checker.views.flows import (
     KIND_NAMES,
     FlowFilter,
     Option,
-    Selection,
     data_category_options,
     filter_flows,
-    flow_figure,
-    flow_layout,
     handlers,
     legal_basis_options,
-    local_id,
     node_detail,
-    parse_selection,
     processing_units,
     processor_options,
-    sankey_data,
-    sankey_figure,
     unit_options,
 )
+from checker.views.layout import flow_layout, sankey_data
+from checker.vocab.namespaces import local_id
 
 model = ropa_ui.model()
 graph, flows = model.graph, model.flows

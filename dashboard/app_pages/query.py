@@ -1,6 +1,7 @@
 """Query: a read-only, time-limited SPARQL console over the built graph, with the saved
 queries of ``checker/query/queries/``. Updates are refused before anything runs; answers show a
-label beside every IRI and download as CSV. The queries run in :mod:`checker.query.ask`."""
+label beside every IRI and download as CSV. The queries run through
+:func:`checker.query.ask.ask`, the function ``ropa query`` runs them with."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import ropa_ui
 import streamlit as st
 
 from checker.errors import RopaError
+from checker.query.ask import ask
 from checker.query.library import saved_queries
-from checker.query.text import QuerySyntaxError, QueryTimeout, UpdateRefused
-from checker.views.all import run_query
+from checker.query.results import Boolean
+from checker.query.text import QuerySyntaxError, QueryText, QueryTimeout, UpdateRefused
 
 model = ropa_ui.model()
 library = saved_queries()
@@ -75,12 +77,17 @@ if not (run or auto):
     st.info("Write a query and press **Run**.", icon=":material/keyboard:")
     st.stop()
 
+# The saved query as it is binds its parameters; an edited one runs as written.
+query = QueryText(
+    text,
+    f"{name}.rq" if saved is not None else "query",
+    saved if saved is not None and text == saved.text else None,
+)
 try:
-    answer = run_query(
+    answer = ask(
+        query,
         model.engine,
-        text,
-        saved=name or None,
-        binds=binds,
+        binds={k: v for k, v in binds.items() if v.strip()},
         timeout=float(timeout),
     )
 except UpdateRefused as exc:
@@ -97,22 +104,23 @@ except RopaError as exc:
     st.error(ropa_ui.md(str(exc)), icon=":material/warning:")
     st.stop()
 
-if answer.boolean is not None:
-    st.metric("ASK answers", "yes" if answer.boolean else "no")
+if isinstance(answer.result, Boolean):
+    st.metric("ASK answers", "yes" if answer.result.value else "no")
     st.stop()
 
-st.caption(f"{len(answer.rows)} row(s) in {answer.seconds * 1000:.0f} ms")
-if not answer.rows:
+columns, rows = answer.table()
+st.caption(f"{len(rows)} row(s) in {answer.seconds * 1000:.0f} ms")
+if not rows:
     st.info("The query matched nothing in these records.", icon=":material/search_off:")
 else:
     st.dataframe(
-        pd.DataFrame(list(answer.rows), columns=list(answer.columns)),
+        pd.DataFrame(list(rows), columns=list(columns)),
         hide_index=True,
         width="stretch",
     )
     st.download_button(
         "Download CSV",
-        answer.csv.encode("utf-8"),
+        answer.render("csv").encode("utf-8"),
         file_name=f"{name or 'query'}.csv",
         mime="text/csv",
         icon=":material/download:",

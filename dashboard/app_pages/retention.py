@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import ropa_ui
 import streamlit as st
+from figures import retention_figure
 
-from checker.views.all import ATTENTION_KINDS, RETENTION_KINDS, retention_figure
+from checker.views.retention import ATTENTION_KINDS, RETENTION_KINDS
 
 model = ropa_ui.model()
 rows = model.retention
