@@ -23,6 +23,15 @@ _LOOPBACK = ("localhost", "127.", "::1")
 
 
 @pytest.fixture(autouse=True)
+def private_graph_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ropa query``'s cache of built graphs (checker/query/cache.py) in a folder of the
+    test run, never the user's ``~/.cache``."""
+    monkeypatch.setenv("ROPA_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "graph-cache"))
+
+
+@pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[object, ...]]]:
     """Record and refuse every DNS lookup and connection beyond this machine; fail the test
     if one happened. Loopback and Unix sockets stay allowed (local test servers).

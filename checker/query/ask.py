@@ -190,7 +190,7 @@ def run(
     engine: Engine = (
         RemoteEngine.for_catalogue(endpoint, graphs, catalogue=catalogue, client=client)
         if endpoint
-        else LocalEngine.from_paths(paths)
+        else LocalEngine.from_cache(paths)
     )
     if isinstance(engine, LocalEngine):
         engine.memory_mb = memory_mb
