@@ -81,6 +81,10 @@ def test_the_library_is_pinned_and_every_entry_has_a_title_and_description() -> 
     library = query_library.saved_queries()
     assert sorted(library) == [
         "activities-without-retention",
+        "cross-register-disclosure-without-source",
+        "cross-register-identity-codes-outside-eea",
+        "cross-register-processor-differs",
+        "cross-register-source-without-disclosure",
         "data-from-source",
         "flows-leaving-controller",
         "indefinite-retention",
