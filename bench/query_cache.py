@@ -104,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         off = [whole_process(ropa, {**env, "ROPA_CACHE": "off"}) for _ in range(args.runs)]
         first = whole_process(ropa, env)
         warm = [whole_process(ropa, env) for _ in range(args.runs)]
-        if any(r[2] != 0 for r in [*off, first, *warm]):
+        ask = ["query", "ASK {}", str(args.data), "--format", "csv"]
+        fixed = [whole_process(ask, env) for _ in range(args.runs)]
+        if any(r[2] != 0 for r in [*off, first, *warm, *fixed]):
             raise SystemExit("ropa query failed")
         text = (ROOT / "checker" / "query" / "queries" / f"{args.query}.rq").read_text()
         inside = in_process(args.data, cache, text)
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         "cache_off": median(off),
         "first_run_writes_cache": (round(first[0], 2), round(first[1])),
         "cached": median(warm),
+        "cached_ask": median(fixed),
         "in_process": inside,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, pyoxigraph {ox.__version__}",
@@ -155,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         f"| first run (builds, writes the on-disk entry) | {first[0]:.2f} s | {first[1]:.0f} MiB |",
         f"| later runs (open the entry read-only) | {result['cached'][0]} s | "
         f"{result['cached'][1]} MiB |",
+        f"| later runs of `ASK {{}}` (start-up, hash check, open: the fixed cost) | "
+        f"{result['cached_ask'][0]} s | {result['cached_ask'][1]} MiB |",
         "",
         "| keeping a built graph, in process | time |",
         "|---|---|",
@@ -163,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         f"| the query on the on-disk store / on the in-memory store | {i['query_on_disk_s']} s / "
         f"{i['query_in_memory_s']} s |",
         "",
-        f"Chosen by these numbers: {choice}.",
+        f"Chosen by these numbers: {choice}. A query runs slower on the on-disk store than "
+        "in memory (RocksDB lookups instead of memory): the cached whole-process time is the "
+        "fixed cost plus the query on disk.",
         "",
     ]
     args.out.mkdir(parents=True, exist_ok=True)

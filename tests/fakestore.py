@@ -28,7 +28,7 @@ class Fault:
     """What goes wrong, and for which request (``method`` and a substring of the body or
     the path; empty: any)."""
 
-    kind: str  # "redirect", "reset", "cut", "error", "lose", "stall"
+    kind: str  # "redirect", "reset", "cut", "error", "deadlock", "lose", "stall"
     method: str = ""
     match: str = ""
     location: str = ""  # where "redirect" points
@@ -134,6 +134,9 @@ def _handler(store: FakeStore) -> type[BaseHTTPRequestHandler]:
                 return
             if fault is not None and fault.kind == "error":
                 self.answer(500, b"Virtuoso 42000 Error SR000: the store fell over")
+                return
+            if fault is not None and fault.kind == "deadlock":  # as Virtuoso says it
+                self.answer(500, b"Virtuoso 40001 Error SR172: Transaction deadlocked")
                 return
             url = urllib.parse.urlsplit(self.path)
             params = urllib.parse.parse_qs(url.query)

@@ -26,6 +26,7 @@ from checker.check.run import check
 from checker.cli import main
 from checker.errors import InputError
 from checker.graph.build import build
+from checker.query import publish as publish_module
 from checker.query.client import Client, Credentials, credentials
 from checker.query.publish import PublishError, graph_for, publish, publish_ntriples
 
@@ -101,6 +102,39 @@ def test_a_failing_store_leaves_the_old_graph(store: FakeStore, fault: Fault, me
     assert "\n" not in str(caught.value)
     assert store.graph(GRAPH) == triples(OLD)
     assert store.graphs() == {GRAPH, "urn:ropa-kg:catalogue"}, "the staging graph is removed"
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault("deadlock", method="PUT", times=2),
+        Fault("deadlock", method="POST", match="MOVE", times=2),
+    ],
+    ids=["upload", "swap"],
+)
+def test_a_write_given_up_as_deadlocked_is_sent_again(
+    store: FakeStore, fault: Fault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two registers published at once can deadlock in Virtuoso (SQLSTATE 40001, seen with
+    1M-triple uploads): the store rolls one back, and publish sends it again."""
+    monkeypatch.setattr(publish_module, "DEADLOCK_PAUSE", 0.0)
+    put(store, OLD)
+    store.faults.append(fault)
+    put(store, NEW)
+    assert fault.times == 0 and store.graph(GRAPH) == triples(NEW)
+    assert store.graphs() == {GRAPH, "urn:ropa-kg:catalogue"}
+
+
+def test_a_store_that_stays_deadlocked_leaves_the_old_graph(
+    store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publish_module, "DEADLOCK_PAUSE", 0.0)
+    put(store, OLD)
+    store.faults.append(Fault("deadlock", method="PUT"))
+    with pytest.raises(PublishError, match=r"40001 .*unchanged"):
+        put(store, NEW)
+    assert store.graph(GRAPH) == triples(OLD)
+    assert store.graphs() == {GRAPH, "urn:ropa-kg:catalogue"}
 
 
 def test_credentials_never_follow_a_redirect(store: FakeStore) -> None:

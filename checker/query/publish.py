@@ -29,7 +29,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -60,6 +60,13 @@ STALE_AFTER = timedelta(hours=1)
 
 #: Seconds given to removing a staging graph after a failure.
 _CLEANUP_TIMEOUT = 30.0
+
+#: SQLSTATE 40001, a serialization failure (Virtuoso: "SR172: Transaction deadlocked"): the
+#: store gave up one of two concurrent writes and rolled it back. The upload (a PUT that
+#: replaces the staging graph) and the swap (one transaction) are safe to send again.
+_DEADLOCK = "40001"
+#: Attempts of a write the store gave up as deadlocked, and the pause before each retry (s).
+DEADLOCK_ATTEMPTS, DEADLOCK_PAUSE = 4, 2.0
 
 
 class PublishError(RopaError):
@@ -260,11 +267,13 @@ def publish_ntriples(
     except StoreError as exc:
         raise PublishError(f"{exc}; nothing was published") from None
     try:
-        client.request(
-            "PUT",
-            graph_url(endpoint, staging),
-            body=data,
-            headers={"Content-Type": "application/n-triples; charset=utf-8"},
+        _again_if_deadlocked(
+            lambda: client.request(
+                "PUT",
+                graph_url(endpoint, staging),
+                body=data,
+                headers={"Content-Type": "application/n-triples; charset=utf-8"},
+            )
         )
         held = store.count(staging)
         if held != sent:
@@ -283,7 +292,8 @@ def publish_ntriples(
             staging=staging,
         )
         swapping = True
-        store.update(f"{PROLOGUE}MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}> ;\n{entry}")
+        swap = f"{PROLOGUE}MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}> ;\n{entry}"
+        _again_if_deadlocked(lambda: store.update(swap))
     except StoreError as exc:
         _remove_staging(store, catalogue, staging)
         raise PublishError(f"{exc}; <{graph}> is unchanged") from None
@@ -306,6 +316,19 @@ def publish_ntriples(
             f"after the swap the store holds {stored} of the {sent} triples in <{graph}>"
         )
     return PublishResult(endpoint, graph, sent, stored, catalogue, time.monotonic() - start)
+
+
+def _again_if_deadlocked(write: Callable[[], object]) -> None:
+    """Run ``write``; again (at most :data:`DEADLOCK_ATTEMPTS` times) while the store gives
+    it up as deadlocked with a concurrent write, e.g. another register's publish."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            write()
+            return
+        except StoreError as exc:
+            if _DEADLOCK not in str(exc) or attempt == DEADLOCK_ATTEMPTS:
+                raise
+        time.sleep(DEADLOCK_PAUSE * attempt)
 
 
 @contextlib.contextmanager
