@@ -1,26 +1,25 @@
 """Many synthetic registers in a shared triple store (issue 17's benchmark).
 
-For each of ``--registers`` synthetic registers of ``--size`` (``bench/synth.py``; register
-*i* is the seed-1 register with its IRIs moved under ``.../synthetic/r<i>/``, so the
-registers are disjoint graphs of the same shape), in this order:
+``--registers`` synthetic registers of ``--size`` (``bench/synth.py``; register *i* is
+the seed-1 register with its IRIs moved under ``.../synthetic/r<i>/``, so the registers
+are disjoint graphs of the same shape), the store's steps first:
 
-1. ``ropa publish FILE --graph urn:ropa-kg:bench:r<i>`` into the Virtuoso of
+1. ``ropa publish FILE --graph urn:ropa-kg:bench:r<i>`` of each into the Virtuoso of
    ``scripts/virtuoso.sh`` (``$ROPA_VIRTUOSO_DIR``; started by you, with
    ``ROPA_VIRTUOSO_BUFFERS`` raised for big graphs);
-2. the local ``ropa check FILE`` (whole process);
-3. Jena SHACL on the same file (``scripts/jena.sh``; ``--no-jena`` skips it);
-
-then, with every register in the store:
-
-4. ``ropa check --endpoint`` of each register's graph, and of all of them at once (the
+2. ``ropa check --endpoint`` of each register's graph, and of all of them at once (the
    catalogue);
-5. the cross-register saved queries across the catalogue (``ropa query --endpoint``).
+3. the cross-register saved queries across the catalogue (``ropa query --endpoint``);
+4. the local ``ropa check FILE`` of each (its JSON report compared byte for byte with the
+   endpoint's) and Jena SHACL on the same file (``scripts/jena.sh``; ``--no-jena`` skips
+   it).
 
 Each step is a fresh process: its wall time and peak memory (``wait4``), and the store's
 peak resident memory while it ran (``VmRSS`` of ``virtuoso-t``, sampled every 0.2 s). A
 step past ``--timeout`` is killed and recorded as such. Results:
 ``bench/results/store.md`` and ``.json`` (``--out``), written after every step, so a run
-stopped halfway still says what it measured. Benchmarks inform; no test asserts a time.
+stopped halfway still says what it measured; ``--resume`` keeps those steps and runs
+the others. Benchmarks inform; no test asserts a time.
 
 Usage::
 
@@ -176,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "ropa-store-bench"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the steps --out/store.json already has"
+    )
     args = parser.parse_args(argv)
     sparql, graph_store, store_pid = virtuoso()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -211,6 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         "load_start": round(os.getloadavg()[0], 1),
     }
     steps: list[Step] = []
+    previous = args.out / "store.json"
+    if args.resume and previous.exists():  # keep what an earlier run of the same set measured
+        earlier = json.loads(previous.read_text())
+        if earlier["meta"].get("triples_each") == triples:
+            steps = [Step(**s) for s in earlier["steps"] if s["exit"] in (0, 1)]
+            meta["load_start"] = earlier["meta"].get("load_start")
+            meta["args"] = f"{earlier['meta']['args']}, then {meta['args']}"
 
     def save() -> None:
         meta["load_end"] = round(os.getloadavg()[0], 1)
@@ -219,54 +228,71 @@ def main(argv: list[str] | None = None) -> int:
         )
         (args.out / "store.md").write_text(render(meta, steps))
 
+    def done(name: str, register: str) -> Step | None:
+        return next((s for s in steps if (s.name, s.register) == (name, register)), None)
+
+    def step(name: str, register: str, argv: list[str]) -> Step:
+        measured = done(name, register) or run(
+            Step(name, register), argv, args.timeout, store_pid, env
+        )
+        if measured not in steps:
+            steps.append(measured)
+        save()
+        return measured
+
     def report(name: str) -> Path:
         return args.work / f"{name}-local.json"
 
-    graphs = []
-    for i in range(args.registers):
-        name = f"r{i}"
+    def data_of(name: str) -> Path:
         data = args.work / f"{name}.nt"
-        data.write_bytes(seed_data.replace(BASE, BASE + f"{name}/".encode()))
-        graph = f"urn:ropa-kg:bench:{name}"
-        graphs.append(graph)
-        publish = [*ROPA, "publish", str(data), "--endpoint", graph_store, "--graph", graph]
-        publish += ["--catalogue", catalogue, "--user", "dba"]
-        steps.append(run(Step("ropa publish", name), publish, args.timeout, store_pid, env))
+        if not data.exists():
+            data.write_bytes(seed_data.replace(BASE, BASE + f"{name}/".encode()))
+        return data
+
+    def compare(name: str) -> None:
+        here, there = done("ropa check (local)", name), done("ropa check --endpoint", name)
+        if here is None or there is None or there.findings is None or here.findings is None:
+            return
+        same = (args.work / f"{name}-remote.json").read_bytes() == report(name).read_bytes()
+        there.note = "findings identical to the local check" if same else "FINDINGS DIFFER"
         save()
-        check = [*ROPA, "check", str(data), "--format", "json", "-o", str(report(name))]
-        steps.append(run(Step("ropa check (local)", name), check, args.timeout, store_pid, env))
-        steps[-1].findings = findings(report(name))
-        save()
-        if classpath:
-            jena = ["java", "-cp", classpath, "shacl.shacl", "validate", "--shapes", str(shapes)]
-            jena += ["--data", str(data)]
-            steps.append(run(Step("Jena SHACL", name), jena, args.timeout, store_pid, env))
-            save()
-        data.unlink()
-    remote = [*ROPA, "check", "--endpoint", sparql, "--catalogue", catalogue, "--format", "json"]
-    for i, graph in enumerate(graphs):
-        step = Step("ropa check --endpoint", f"r{i}")
-        there = args.work / f"r{i}-remote.json"
-        steps.append(
-            run(step, [*remote, "--graph", graph, "-o", str(there)], args.timeout, store_pid, env)
+
+    names = [f"r{i}" for i in range(args.registers)]
+    graphs = [f"urn:ropa-kg:bench:{name}" for name in names]
+    # The store first: publish every register, check each and all through the endpoint, ask
+    # the cross-register questions; then the local check and Jena of each register.
+    for name, graph in zip(names, graphs, strict=True):
+        publish = [*ROPA, "publish", str(data_of(name)), "--endpoint", graph_store]
+        step(
+            "ropa publish",
+            name,
+            [*publish, "--graph", graph, "--catalogue", catalogue, "--user", "dba"],
         )
-        step.findings = findings(there)
-        if step.findings is not None:
-            same = there.read_bytes() == report(f"r{i}").read_bytes()
-            step.note += "findings identical to the local check" if same else "FINDINGS DIFFER"
-        save()
+    remote = [*ROPA, "check", "--endpoint", sparql, "--catalogue", catalogue, "--format", "json"]
+    for name, graph in zip(names, graphs, strict=True):
+        there = args.work / f"{name}-remote.json"
+        measured = step(
+            "ropa check --endpoint", name, [*remote, "--graph", graph, "-o", str(there)]
+        )
+        measured.findings = findings(there)
+        compare(name)
     everything = f"all {args.registers} (catalogue)"
-    steps.append(
-        run(Step("ropa check --endpoint", everything), remote, args.timeout, store_pid, env)
-    )
-    save()
+    step("ropa check --endpoint", everything, remote)
     for query in CROSS:
         ask = [*ROPA, "query", query, "--endpoint", sparql, "--catalogue", catalogue]
-        ask += ["--format", "csv", "--timeout", str(args.timeout)]
-        steps.append(
-            run(Step(f"ropa query {query}", everything), ask, args.timeout, store_pid, env)
+        step(
+            f"ropa query {query}",
+            everything,
+            [*ask, "--format", "csv", "--timeout", str(args.timeout)],
         )
-        save()
+    for name in names:
+        check = [*ROPA, "check", str(data_of(name)), "--format", "json", "-o", str(report(name))]
+        measured = step("ropa check (local)", name, check)
+        measured.findings = findings(report(name))  # after the step: it writes the report
+        compare(name)
+        if classpath:
+            jena = ["java", "-cp", classpath, "shacl.shacl", "validate", "--shapes", str(shapes)]
+            step("Jena SHACL", name, [*jena, "--data", str(data_of(name))])
     return 0
 
 
