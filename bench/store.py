@@ -269,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             [*publish, "--graph", graph, "--catalogue", catalogue, "--user", "dba"],
         )
     remote = [*ROPA, "check", "--endpoint", sparql, "--catalogue", catalogue, "--format", "json"]
+    remote += ["--timeout", str(args.timeout)]
     for name, graph in zip(names, graphs, strict=True):
         there = args.work / f"{name}-remote.json"
         measured = step(

@@ -309,6 +309,7 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
 )
 @catalogue_option
 @user_option
+@timeout_option(120.0, "With --endpoint: seconds to wait for each answer of the store.")
 @output_option("report")
 @engine_errors
 def check(
@@ -322,6 +323,7 @@ def check(
     graphs: tuple[str, ...],
     catalogue: str,
     user: str | None,
+    timeout: float,
     output: Path | None,
 ) -> None:
     """Check the records against the GDPR and report every gap, with its article.
@@ -348,7 +350,7 @@ def check(
             raise click.UsageError("--endpoint checks the store: no PATHS and no --owl with it")
         from checker.check.remote import check_endpoint
 
-        client = store_client(endpoint, user)
+        client = store_client(endpoint, user, timeout)
         result = check_endpoint(endpoint, graphs, catalogue=catalogue, client=client)
     elif graphs:
         raise click.UsageError("--graph needs --endpoint")

@@ -32,8 +32,9 @@ from checker.query.client import Client, Response, StoreError, StoreTimeout, che
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
 
-#: Virtuoso's default ResultSetMaxRows: an answer of exactly this many rows was cut short.
-SUSPICIOUS_ROWS = frozenset({10_000})
+#: Virtuoso's default ResultSetMaxRows and the one scripts/virtuoso.sh sets: an answer of
+#: exactly this many rows may have been cut short.
+SUSPICIOUS_ROWS = frozenset({10_000, 10_000_000})
 
 _XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
