@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import Graph, URIRef
 from rdflib.term import Node
@@ -248,9 +248,6 @@ def activity_detail(
             )
             for e in entries
         ),
-        quotes=tuple(
-            Quote(q.iri, numbers[q.iri], q.section, q.section_order, q.item, q.line, q.text)
-            for q in quotes
-        ),
+        quotes=tuple(replace(q, number=numbers[q.iri]) for q in quotes),
         findings=tuple(f for f in findings if f.activity == activity),
     )

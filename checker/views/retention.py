@@ -16,6 +16,7 @@ from checker.graph.retention import duration_node, read_retention
 from checker.views.facts import activities_of, iris, labels, text
 from checker.views.provenance import quotes_of
 from checker.vocab import durations
+from checker.vocab.concepts import narrower
 from checker.vocab.labels import label_of
 from checker.vocab.namespaces import DPV, RDF, RDFS, ROPA
 
@@ -168,6 +169,21 @@ def _rule_rows(graph: Graph, activity: URIRef, name: str, rule: Node) -> list[Re
         )
         for data in covered
     ]
+
+
+def covered_data(graph: Graph, term: str) -> frozenset[str]:
+    """The data categories a rule that covers ``term`` (``ropa:coversData``) applies to: the
+    term, what is narrower, and the members of a data group (``ropa:includes``).
+
+    >>> from checker.graph.build import build
+    >>> base = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"
+    >>> "https://w3id.org/dpv/pd#Name" in covered_data(build(), base + "private-identity-contact")
+    True
+    """
+    found = {str(n) for n in narrower(graph, URIRef(term))}
+    for member in iris(graph, URIRef(term), ROPA.includes):
+        found |= {str(n) for n in narrower(graph, member)}
+    return frozenset(found)
 
 
 def retention_rows(graph: Graph) -> list[RetentionRow]:

@@ -95,7 +95,8 @@ DPV = _closed(
     ConsentManagement ControllerProcessorAgreement Country CustomerCare DataController
     DataProcessingAgreement DataProcessor DataProtectionOfficer DataSubject
     DataTransferLegalBasis DirectMarketing EndlessDuration Entity GovernmentalOrganisation
-    HumanResourceManagement IndeterminateDuration Jurisdiction Law LegalBasis
+    HumanResourceManagement HumanSubject IndeterminateDuration Jurisdiction Law LegalBasis
+    LegalEntity
     LegalObligation LegitimateInterest Marketing Necessity OfficialAuthorityOfController
     Organisation OrganisationalUnit PersonalData Process PublicInterest Purpose ROPA
     Recipient Representative ServiceOptimisation SpecialCategoryPersonalData StorageDuration
