@@ -45,8 +45,10 @@ def _side(a: Point, b: Point, c: Point) -> int:
 
 
 def _segments_cross(p1: Point, p2: Point, p3: Point, p4: Point) -> bool:
-    """Whether two segments cross at one point inside both (touching does not count)."""
-    return _side(p3, p4, p1) * _side(p3, p4, p2) < 0 and _side(p1, p2, p3) * _side(p1, p2, p4) < 0
+    """Whether two segments meet in one point (collinear segments do not count)."""
+    d1, d2 = _side(p3, p4, p1), _side(p3, p4, p2)
+    d3, d4 = _side(p1, p2, p3), _side(p1, p2, p4)
+    return d1 * d2 <= 0 and d3 * d4 <= 0 and not (d1 == d2 == 0)
 
 
 def _bounds(points: list[Point]) -> tuple[float, float, float, float]:

@@ -81,12 +81,24 @@ class Kept:
     quote: str
 
 
+#: How an activity concerns a group, in the order the journey lists them.
+RELATIONS: dict[str, str] = {
+    "subject": "Activities about them",
+    "broader": "Activities about a broader group that includes them",
+    "source": "Activities that name them only as a source of their data",
+}
+
+
 @dataclass(frozen=True)
 class Step:
-    """One activity's part of the journey: what it does with the group's data."""
+    """One activity's part of the journey: what it does with the group's data.
+
+    ``kind`` is how the activity concerns the group (a key of :data:`RELATIONS`), and
+    ``relation`` says so in words ('' for an activity about the group itself)."""
 
     activity: str
     name: str
+    kind: str
     relation: str
     fields: tuple[tuple[str, tuple[Told, ...]], ...]
     kept: tuple[Kept, ...]
@@ -98,7 +110,9 @@ class Step:
 
 @dataclass(frozen=True)
 class Item:
-    """One data category across the journey: who handles it, how long, on which basis."""
+    """One data category across the journey: who handles it, how long, on which basis
+    (over the activities about the group or a broader one; those that name the group only
+    as a source are about someone else)."""
 
     iri: str
     label: str
@@ -150,20 +164,21 @@ def subject_groups(graph: Graph) -> list[SubjectGroup]:
     return sorted(groups, key=lambda g: (g.label.casefold(), g.iri))
 
 
-def _concerning(graph: Graph, subject: URIRef) -> dict[URIRef, str]:
-    """The activities of a group's journey, each with how it concerns the group."""
+def _concerning(graph: Graph, subject: URIRef) -> dict[URIRef, tuple[str, str]]:
+    """The activities of a group's journey, each with how it concerns the group (a key of
+    :data:`RELATIONS`, and in words)."""
     below = narrower(graph, subject)
     above = broader(graph, subject) - below - _TOO_GENERAL
-    found: dict[URIRef, str] = {}
+    found: dict[URIRef, tuple[str, str]] = {}
     for act in activities_of(graph):
         subjects = set(iris(graph, act, DPV.hasDataSubject))
         if subjects & below:
-            found[act] = ""
+            found[act] = ("subject", "")
         elif subjects & above:
             wider = labels(graph, subjects & above)
-            found[act] = f"recorded for {', '.join(wider)}, which includes them"
+            found[act] = ("broader", f"recorded for {', '.join(wider)}, which includes them")
         elif subject in set(iris(graph, act, DPV.hasDataSource)):
-            found[act] = "they are named as a source of its data, not as its data subjects"
+            found[act] = ("source", "they are named as a source of its data, not as its subjects")
     return found
 
 
@@ -218,6 +233,8 @@ def _items(graph: Graph, steps: Sequence[Step]) -> tuple[Item, ...]:
     by_data: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     names: dict[str, str] = {}
     for step in steps:
+        if step.kind == "source":  # their data are about someone else
+            continue
         receivers = {t.value for f in ("Recipients", "Processors") for t in step.values(f)}
         for told in step.values("Personal data"):
             about = by_data[told.iri]
@@ -275,13 +292,14 @@ def journey(graph: Graph, subject: str) -> Journey:
     quotes = sorted(every.values(), key=quote_order)
     numbers = {q.iri: i for i, q in enumerate(quotes, start=1)}
     steps = []
-    for act, relation in concerning.items():
+    for act, (kind, relation) in concerning.items():
         detail = details[act]
         keep = _their_data(graph, act, ref)
         steps.append(
             Step(
                 activity=str(act),
                 name=detail.name,
+                kind=kind,
                 relation=relation,
                 fields=tuple(
                     (field, _told(graph, detail, field, numbers, keep)) for field in JOURNEY_FIELDS
@@ -289,7 +307,7 @@ def journey(graph: Graph, subject: str) -> Journey:
                 kept=_kept(graph, retention[str(act)], keep),
             )
         )
-    steps.sort(key=lambda s: (bool(s.relation), s.name.casefold(), s.activity))
+    steps.sort(key=lambda s: (list(RELATIONS).index(s.kind), s.name.casefold(), s.activity))
     return Journey(
         subject=subject,
         label=label_of(graph, ref),

@@ -62,7 +62,7 @@ def cell_of(graph: Graph, passage: Node) -> str:
     >>> for t in [(p, OA.hasSelector, s), (s, RDF.type, ROPA.CellSelector),
     ...           (s, ROPA.sheet, Literal("Template")), (s, ROPA.row, Literal(12)),
     ...           (s, ROPA.column, Literal("J"))]:
-    ...     g.add(t)
+    ...     _ = g.add(t)
     >>> cell_of(g, p)
     "sheet 'Template', cell J12"
     """

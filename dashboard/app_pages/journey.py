@@ -12,8 +12,7 @@ import pandas as pd
 import ropa_ui
 import streamlit as st
 
-from checker.views.journey import journey_markdown
-from checker.views.retention import RETENTION_KINDS
+from checker.views.journey import RELATIONS, Step, journey_markdown
 from checker.vocab.namespaces import local_id
 
 model = ropa_ui.model()
@@ -94,7 +93,11 @@ st.download_button(
 )
 
 st.subheader("Activity by activity, with the register's words")
-for step in trip.steps:
+
+
+def show_step(step: Step) -> None:
+    """One activity: each fact with the numbers of its quotes, retention in the register's
+    words, and a link to the activity."""
     with st.container(border=True):
         st.markdown(f"**{ropa_ui.md(step.name)}**")
         if step.relation:
@@ -110,16 +113,30 @@ for step in trip.steps:
             )
             st.markdown(f"**{field}:** {shown}")
         for kept in step.kept:
-            line = (
-                f"**Kept** ({ropa_ui.md(kept.data)}): {ropa_ui.md(kept.period)} "
-                f"· {RETENTION_KINDS[kept.kind]}"
-            )
+            if kept.kind == "missing":
+                st.markdown("**Kept:** no retention recorded (GDPR Art. 30(1)(f))")
+                continue
+            line = f"**Kept** ({ropa_ui.md(kept.data)}): {ropa_ui.md(kept.period)}"
             if kept.quote:
                 line += f"\n\n> {ropa_ui.md(kept.quote)}"
             st.markdown(line)
-        if not step.kept:
-            st.markdown("**Kept:** no retention recorded")
         ropa_ui.activity_link(step.activity)
+
+
+for kind, title in RELATIONS.items():
+    steps = [s for s in trip.steps if s.kind == kind]
+    if not steps:
+        continue
+    if kind == "subject":
+        st.markdown(f"**{title} ({len(steps)})**")
+        for step in steps:
+            show_step(step)
+    else:
+        with st.expander(
+            f"{title} ({len(steps)})", expanded=not any(s.kind == "subject" for s in trip.steps)
+        ):
+            for step in steps:
+                show_step(step)
 
 st.subheader("Where the register says it")
 for quote in trip.quotes:
