@@ -361,9 +361,9 @@ def _node_labels(flows: nx.DiGraph, fmap: FlowMap) -> list[dict[str, Any]]:
     write to the left of their node, everything else to the right."""
     labels = []
     for node, (x, y) in sorted(fmap.positions.items()):
-        text = esc(node_label(flows, node))
+        text = wrap(esc(node_label(flows, node)), 30)
         if node in fmap.outside:
-            text += f" ⚠ outside the EU/EEA ({esc(fmap.outside[node])})"
+            text += f"<br>⚠ outside the EU/EEA: {esc(fmap.outside[node])}"
         left = _label_side(fmap, node) == "left"
         labels.append(
             {
@@ -371,7 +371,7 @@ def _node_labels(flows: nx.DiGraph, fmap: FlowMap) -> list[dict[str, Any]]:
                 "y": y,
                 "xref": "x",
                 "yref": "y",
-                "text": wrap(text, 30),
+                "text": text,
                 "showarrow": False,
                 "font": {
                     "size": 11,
