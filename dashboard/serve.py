@@ -24,7 +24,10 @@ from streamlit.web import cli  # noqa: E402
 
 def main(options: list[str]) -> None:
     """Warm the model, then run ``streamlit run app.py OPTIONS`` in this process."""
-    ropa_ui.preload()
+    try:
+        ropa_ui.preload()
+    except KeyboardInterrupt:  # stopped while building: no traceback, the usual status
+        raise SystemExit(130) from None
     sys.argv = ["streamlit", "run", str(_HERE / "app.py"), *options]
     cli.main(prog_name="streamlit")
 
