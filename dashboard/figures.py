@@ -21,7 +21,14 @@ from rdflib import Graph
 
 from checker.views.findings import RuleCount
 from checker.views.flowmap import FlowMap, Segment
-from checker.views.flows import KIND_NAMES, edge_facts, edge_kind, node_kind, node_label
+from checker.views.flows import (
+    KIND_NAMES,
+    EdgeFacts,
+    edge_facts,
+    edge_kind,
+    node_kind,
+    node_label,
+)
 from checker.views.geometry import curve
 from checker.views.layout import SankeyData
 from checker.views.matrix import NO_BASIS, SEVERAL_BASES, Holder, Holding, Holdings
@@ -215,11 +222,11 @@ def _data_label(data: Sequence[str], purposes: Sequence[str] = ()) -> str:
     return text + (f" +{len(data) - 2}" if len(data) > 2 else "")
 
 
-def _segment_data(graph: Graph, flows: nx.DiGraph, segment: Segment) -> tuple[str, ...]:
+def _segment_data(facts: Mapping[tuple[str, str], EdgeFacts], segment: Segment) -> tuple[str, ...]:
     """The data categories a segment carries (those the filter matched), as labels."""
     found: set[str] = set()
-    for a, b in segment.edges:
-        found |= set(edge_facts(graph, flows, a, b).data)
+    for edge in segment.edges:
+        found |= set(facts[edge].data)
     return tuple(sorted(found, key=str.casefold))
 
 
@@ -228,12 +235,14 @@ def _segment_kind(flows: nx.DiGraph, segment: Segment) -> str:
     return next((k for k in EDGE_COLOURS if k in kinds), "flow")
 
 
-def _segment_hover(graph: Graph, flows: nx.DiGraph, segment: Segment) -> str:
+def _segment_hover(
+    flows: nx.DiGraph, facts: Mapping[tuple[str, str], EdgeFacts], segment: Segment
+) -> str:
     lines = []
     for a, b in segment.edges[:6]:
-        facts = edge_facts(graph, flows, a, b)
+        data = facts[a, b].data
         head = f"<b>{esc(node_label(flows, a))} → {esc(node_label(flows, b))}</b>"
-        lines.append(head + (": " + esc(join(facts.data, 4)) if facts.data else ""))
+        lines.append(head + (": " + esc(join(data, 4)) if data else ""))
     if len(segment.edges) > 6:
         lines.append(f"and {len(segment.edges) - 6} more hand-overs")
     lines.append("<i>click for details</i>")
@@ -254,13 +263,18 @@ def _node_hover(flows: nx.DiGraph, node: str, outside: str = "") -> str:
     return "<br>".join(lines)
 
 
+#: Line widths by the number of data categories a line carries (at least that many).
+WIDTHS = ((20, 8.0), (10, 6.0), (5, 4.2), (3, 3.0), (2, 2.2), (0, 1.5))
+
+
 def edge_width(categories: int) -> float:
-    """The width of a hand-over's line: thicker the more data categories it carries.
+    """The width of a line: thicker the more data categories it carries, in six steps (so
+    that a big map needs few traces).
 
     >>> edge_width(0), edge_width(4), edge_width(40)
-    (1.2, 2.6, 8.2)
+    (1.5, 3.0, 8.0)
     """
-    return round(1.2 + 0.35 * min(categories, 20), 2)
+    return next(width for least, width in WIDTHS if categories >= least)
 
 
 def _segment_traces(
@@ -443,7 +457,8 @@ def flow_figure(
     """
     fig = go.Figure()
     segments = fmap.segments
-    data = [_segment_data(graph, flows, s) for s in segments]
+    facts = {(a, b): edge_facts(graph, flows, a, b) for s in segments for a, b in s.edges}
+    data = [_segment_data(facts, s) for s in segments]
     texts = [_data_label(d) for d in data]
     if edge_labels is None:  # readable, and saying something the filter does not already
         edge_labels = len(segments) <= 30 and len(set(texts)) > 1
@@ -465,7 +480,7 @@ def flow_figure(
             textposition="top center" if edge_labels else "middle center",
             textfont={"size": 10 if edge_labels else 9, "color": "#333"},
             customdata=[edges_key(s.edges) for s in segments],
-            hovertext=[_segment_hover(graph, flows, s) for s in segments],
+            hovertext=[_segment_hover(flows, facts, s) for s in segments],
             hoverinfo="text",
             name="What is handed over (number of data categories; click)",
             showlegend=bool(segments),

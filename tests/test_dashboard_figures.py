@@ -124,7 +124,7 @@ def test_flow_figure_lines_are_as_wide_as_their_data(model: Model) -> None:
     fig = flow_figure(model.graph, model.flows, fmap)
     lines = [t for t in fig.data if t.mode == "lines+markers"]
     widths = {t.line.width for t in lines}
-    assert len(widths) > 3 and max(widths) == edge_width(40) and min(widths) <= edge_width(1)
+    assert len(widths) > 3 and max(widths) == edge_width(40) and min(widths) == edge_width(1)
     assert edge_width(1) < edge_width(5) < edge_width(20) == edge_width(60)
     counts = next(t for t in fig.data if t.name and t.name.startswith("What is handed over"))
     assert len(counts.customdata) == len(fmap.segments)

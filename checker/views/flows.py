@@ -23,10 +23,9 @@ import networkx as nx
 from rdflib import Graph, URIRef
 
 from checker.graph.flows import EdgeData
-from checker.views.facts import activities_of, iris, labels, record_source
+from checker.views.facts import activities_of, iris, label, labels, record_source
 from checker.views.registers import Register, registers
 from checker.vocab.concepts import broader, is_special_category, narrower
-from checker.vocab.labels import label_of
 from checker.vocab.namespaces import DPV, ORG, RDF, local_id
 
 #: How each node kind is named on the pages (plural, for legends and summaries), in the
@@ -187,7 +186,7 @@ def sub_units(graph: Graph, units: Iterable[str]) -> set[str]:
 
 
 def _options(graph: Graph, counts: Mapping[str, int]) -> list[Option]:
-    options = [Option(iri, label_of(graph, URIRef(iri)), n) for iri, n in counts.items()]
+    options = [Option(iri, label(graph, URIRef(iri)), n) for iri, n in counts.items()]
     same = defaultdict(list)
     for option in options:
         same[option.label.casefold()].append(option)
@@ -385,9 +384,7 @@ class DataUse:
 def _named_sorted(graph: Graph, nodes: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """(IRI, label) of each node, sorted by label, then IRI."""
     return tuple(
-        sorted(
-            ((n, label_of(graph, URIRef(n))) for n in nodes), key=lambda x: (x[1].casefold(), x[0])
-        )
+        sorted(((n, label(graph, URIRef(n))) for n in nodes), key=lambda x: (x[1].casefold(), x[0]))
     )
 
 
@@ -412,10 +409,10 @@ def processing_units(graph: Graph, data: Iterable[str]) -> list[DataUse]:
             by_holder[str(holder)].add(str(act))
     rows = []
     for iri, acts in by_holder.items():
-        label = label_of(graph, URIRef(iri))
+        name = label(graph, URIRef(iri))
         if (URIRef(iri), RDF.type, DPV.OrganisationalUnit) not in graph:
-            label += " (no unit recorded)"
-        rows.append(DataUse(iri, label, _named_sorted(graph, acts)))
+            name += " (no unit recorded)"
+        rows.append(DataUse(iri, name, _named_sorted(graph, acts)))
     return sorted(rows, key=lambda r: (r.label.casefold(), r.holder))
 
 

@@ -24,11 +24,10 @@ from rdflib import Graph, URIRef
 
 from checker.markdown import escape, table_cell
 from checker.views.activities import ActivityDetail, activity_detail
-from checker.views.facts import activities_of, iris, labels
+from checker.views.facts import activities_of, iris, label, labels
 from checker.views.provenance import Quote, quote_order
 from checker.views.retention import RetentionRow, covered_data, retention_rows
 from checker.vocab.concepts import broader, kinds, narrower, outside_eu_eea
-from checker.vocab.labels import label_of
 from checker.vocab.namespaces import DPV, ROPA
 
 #: The fields of an activity a journey shows, in the order a person asks about them.
@@ -157,7 +156,7 @@ def subject_groups(graph: Graph) -> list[SubjectGroup]:
             s for s in iris(graph, act, DPV.hasDataSource) if DPV.DataSubject in kinds(graph, s)
         )
     groups = [
-        SubjectGroup(str(s), label_of(graph, s), len(_concerning(graph, s)))
+        SubjectGroup(str(s), label(graph, s), len(_concerning(graph, s)))
         for s in named
         if s not in _TOO_GENERAL
     ]
@@ -310,7 +309,7 @@ def journey(graph: Graph, subject: str) -> Journey:
     steps.sort(key=lambda s: (list(RELATIONS).index(s.kind), s.name.casefold(), s.activity))
     return Journey(
         subject=subject,
-        label=label_of(graph, ref),
+        label=label(graph, ref),
         steps=tuple(steps),
         items=_items(graph, steps),
         quotes=tuple(replace(q, number=numbers[q.iri]) for q in quotes),

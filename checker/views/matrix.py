@@ -16,10 +16,9 @@ import networkx as nx
 from rdflib import Graph, URIRef
 
 from checker.views.activities import recipients_of
-from checker.views.facts import activities_of, iris, labels
+from checker.views.facts import activities_of, iris, label, labels
 from checker.views.hierarchy import ancestors, parents
 from checker.views.retention import RETENTION_KINDS, RetentionRow, covered_data, retention_rows
-from checker.vocab.labels import label_of
 from checker.vocab.namespaces import DPV
 
 #: What a row's party does with the data, in the matrix's row order.
@@ -78,15 +77,15 @@ class Holdings:
 def _unit_rows(graph: Graph, units: set[str]) -> list[Holder]:
     """Units in the order of the hierarchy (depth first, by label), each with its depth."""
     parent_of = parents(graph)
-    label = {u: label_of(graph, URIRef(u)) for u in units}
+    named = {u: label(graph, URIRef(u)) for u in units}
 
     def path(unit: str) -> tuple[tuple[str, str], ...]:
         chain = [unit, *ancestors(parent_of, unit)]
         kept = [g for g in reversed(chain) if g in units]
-        return tuple((label[g].casefold(), g) for g in kept)
+        return tuple((named[g].casefold(), g) for g in kept)
 
     return [
-        Holder(u, label[u], "unit", len(path(u)) - 1) for u in sorted(units, key=lambda u: path(u))
+        Holder(u, named[u], "unit", len(path(u)) - 1) for u in sorted(units, key=lambda u: path(u))
     ]
 
 
@@ -133,7 +132,7 @@ def holdings(graph: Graph, flows: nx.DiGraph | None = None) -> Holdings:
                 kept[holder, d] += [
                     r for r in by_activity[str(act)] if not r.data or d in covers[r.data]
                 ]
-    names = {a: label_of(graph, URIRef(a)) for acts in acts_of.values() for a in acts}
+    names = {a: label(graph, URIRef(a)) for acts in acts_of.values() for a in acts}
     bases_of = {a: labels(graph, iris(graph, URIRef(a), DPV.hasLegalBasis)) for a in names}
     cells = {}
     for (holder, d), acts in acts_of.items():
@@ -152,7 +151,7 @@ def holdings(graph: Graph, flows: nx.DiGraph | None = None) -> Holdings:
     for role in ("processor", "recipient"):
         others = [h for h, r in rows.items() if r == role]
         holders += sorted(
-            (Holder(h, label_of(graph, URIRef(h)), role) for h in others),
+            (Holder(h, label(graph, URIRef(h)), role) for h in others),
             key=lambda x: (x.label.casefold(), x.iri),
         )
     columns = {d for _, d in cells}
@@ -160,7 +159,7 @@ def holdings(graph: Graph, flows: nx.DiGraph | None = None) -> Holdings:
         holders=tuple(holders),
         data=tuple(
             sorted(
-                ((d, label_of(graph, URIRef(d))) for d in columns),
+                ((d, label(graph, URIRef(d))) for d in columns),
                 key=lambda x: (x[1].casefold(), x[0]),
             )
         ),

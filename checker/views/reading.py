@@ -11,8 +11,8 @@ so what was read stays true.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -22,6 +22,7 @@ from rdflib.term import Node
 from checker.graph.store import ox_store, rdflib_term
 
 _DEFAULT = ox.DefaultGraph()
+T = TypeVar("T")
 
 
 def _ox_term(term: Node | None) -> Any:
@@ -51,6 +52,14 @@ class ReadingStore(Store):
         self._terms: dict[Any, Node] = {}
         self._subjects: dict[Node, dict[Node, list[Node]]] = {}
         self._by_value: dict[tuple[Node, Node], list[Node]] = {}
+        self._derived: dict[Hashable, Any] = {}
+
+    def remember(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What ``make`` derives from the graph, made once per ``key`` (the graph does not
+        change, so neither does what follows from it: a node's label, for one)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]  # type: ignore[no-any-return]
 
     def __len__(self, context: Any = None) -> int:
         return len(self._ox)

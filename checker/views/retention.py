@@ -13,11 +13,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from checker.graph.retention import duration_node, read_retention
-from checker.views.facts import activities_of, iris, labels, text
+from checker.views.facts import activities_of, iris, label, labels, text
 from checker.views.provenance import quotes_of
 from checker.vocab import durations
 from checker.vocab.concepts import narrower
-from checker.vocab.labels import label_of
 from checker.vocab.namespaces import DPV, RDF, RDFS, ROPA
 
 #: Retention kinds, in the order a DPO should look at them, with how the pages name them.
@@ -152,9 +151,9 @@ def _rule_rows(graph: Graph, activity: URIRef, name: str, rule: Node) -> list[Re
             activity=str(activity),
             activity_name=name,
             data=str(data) if data is not None else "",
-            data_label=label_of(graph, data) if data is not None else "all data of the activity",
+            data_label=label(graph, data) if data is not None else "all data of the activity",
             rule=str(rule) if named else "",
-            rule_label=label_of(graph, rule) if named else "",
+            rule_label=label(graph, rule) if named else "",
             kind=kind,
             years=years,
             period=retention_words(graph, rule),
@@ -195,7 +194,7 @@ def retention_rows(graph: Graph) -> list[RetentionRow]:
     """
     rows = []
     for act in activities_of(graph):
-        name = label_of(graph, act)
+        name = label(graph, act)
         rules = storage_conditions(graph, act)
         if not rules:
             rows.append(_missing(act, name))
