@@ -26,7 +26,7 @@ import click
 
 from checker import __version__
 from checker.errors import RopaError
-from checker.files import write_atomically
+from checker.files import printable, signals_as_exit, write_atomically
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,33 +56,62 @@ class InternalError(click.ClickException):
             last = frames[-1]
             where = f" at {Path(last.filename).name}:{last.lineno}"
         super().__init__(
-            f"internal error{where}: {type(exc).__name__}: {exc}. This is a bug in ropa-kg: "
-            "please report it with the command you ran (ROPA_DEBUG=1 shows the traceback)."
+            printable(
+                f"internal error{where}: {type(exc).__name__}: {exc}. This is a bug in ropa-kg: "
+                "please report it with the command you ran (ROPA_DEBUG=1 shows the traceback)."
+            )
         )
 
 
 def engine_errors(func: F) -> F:
-    """Turn the engine's typed errors into a clean message and exit status 2, and any other
-    exception into one line and exit status 3 (never a bare traceback)."""
+    """Turn the engine's typed errors and any system error (a file, a folder, a connection)
+    into one clean line and exit status 2, and any other exception into one line and exit
+    status 3 (never a bare traceback). SIGTERM and SIGHUP stop the command as Ctrl-C
+    would, so no temporary file is left behind (status 128 + the signal)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with signals_as_exit():
+                return func(*args, **kwargs)
         except RopaError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(printable(str(exc))) from None
         except RecursionError:
             raise UserError("input nested too deeply to process") from None
         except MemoryError:
             raise UserError("input too large to process in memory") from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except OSError as exc:
+            raise UserError(printable(system_error(exc))) from None
         except Exception as exc:
+            # A broken HTTP answer (cut short, garbled); http.client is imported only by
+            # the commands that talk to a server, so it is looked up, not imported here.
+            http = sys.modules.get("http.client")
+            if http is not None and isinstance(exc, http.HTTPException):
+                reason = f"{type(exc).__name__}: {exc}"
+                raise UserError(printable(f"connection error: {reason}")) from None
             if os.environ.get("ROPA_DEBUG"):
                 raise
             raise InternalError(exc) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def system_error(exc: OSError) -> str:
+    """One line for an error of the system: the file or address it concerns, then why.
+
+    >>> system_error(PermissionError(13, "Permission denied", "out/graph.ttl"))
+    'out/graph.ttl: Permission denied'
+    >>> system_error(ConnectionResetError(104, "Connection reset by peer"))
+    'connection error: Connection reset by peer'
+    """
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return f"connection error: {reason}"
+    return f"system error: {reason}"
 
 
 paths_argument = click.argument(
@@ -128,16 +157,17 @@ def output_option(what: str, help: str | None = None) -> Callable[[F], F]:
 
 def emit(result: str | bytes, output: Path | None, wrote: str | None = None) -> None:
     """Write a command's result to ``output`` all at once (and say ``wrote ...`` on stderr),
-    or to stdout."""
+    or to stdout (text without control characters: names from the records must not drive
+    the terminal)."""
     if output is None:
         if isinstance(result, str):
-            click.echo(result, nl=False)
+            click.echo(printable(result), nl=False)
         else:
             sys.stdout.buffer.write(result)
         return
     write_atomically(output, result.encode("utf-8") if isinstance(result, str) else result)
     if wrote is not None:
-        click.echo(f"wrote {wrote} to {output}", err=True)
+        click.echo(printable(f"wrote {wrote} to {output}"), err=True)
 
 
 def server_options(default_port: int) -> Callable[[F], F]:
@@ -189,7 +219,7 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
     from checker.graph.build import build as build_graph
     from checker.graph.serialize import output_format, serialize
 
-    fmt = output_format(output) if output is not None else "longturtle"
+    fmt = output_format(output) if output is not None else "turtle"
     graph = build_graph(list(paths))
     emit(serialize(graph, fmt), output, f"{len(graph)} triples")
 
@@ -241,14 +271,17 @@ def check(
     Exit status: 0 when no finding outside the baseline is at or above --fail-on,
     1 when some are, 2 for usage or input errors.
     """
+    from checker.assets import default_records
     from checker.check.baseline import load_baseline, render_baseline, split
     from checker.check.findings import Severity
     from checker.check.report import render
     from checker.check.run import check as run_check
     from checker.graph.build import build as build_graph
+    from checker.records.load import display_path
 
     accepted = load_baseline(baseline) if baseline is not None else []
-    result = run_check(build_graph(list(paths)), owl=owl)
+    inputs = [display_path(p) for p in paths or [default_records()]]
+    result = run_check(build_graph(list(paths)), owl=owl, inputs=inputs)
     if write_baseline is not None:
         write_atomically(write_baseline, render_baseline(result.findings).encode("utf-8"))
         click.echo(
@@ -302,7 +335,7 @@ def diff(old: str, new: str, fmt: str, records_path: str) -> None:
         old_name=old,
         new_name=new,
     )
-    click.echo(render(fmt, result), nl=False)
+    click.echo(printable(render(fmt, result)), nl=False)
     if not result.equivalent:
         sys.exit(1)
 
@@ -372,7 +405,7 @@ def query(
         fmt=fmt,
         timeout=timeout,
     )
-    click.echo(output, nl=False)
+    click.echo(printable(output), nl=False)
 
 
 @main.command()
@@ -486,7 +519,7 @@ def notice(
 
     composed = compose_notice(build_graph(list(paths)), lang)
     for message in gap_messages(composed):
-        click.echo(f"notice: missing: {message}", err=True)
+        click.echo(printable(f"notice: missing: {message}"), err=True)
     if composed.gaps and not allow_gaps:
         click.echo(
             f"notice: {len(composed.gaps)} required items missing from the records; "
@@ -545,7 +578,7 @@ def import_(file: Path, profile: str | None, output: Path | None) -> None:
     target = output if output is not None else Path(slug(file.stem) or "records")
     write_record_set(imported, file, target, known_terms())
     for line in summary(imported, target):
-        click.echo(line, err=True)
+        click.echo(printable(line), err=True)
 
 
 @main.command()

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, SKOS, XSD
 
 from checker.graph.build import build
+from checker.vocab.labels import label_of
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = (ROOT / "ropa" / "finnish-customs" / "register-description.txt").read_text(encoding="utf-8")
@@ -33,7 +34,8 @@ def g() -> Graph:
 
 
 def label(g: Graph, node: URIRef) -> str:
-    return str(g.value(node, RDFS.label) or g.value(node, SKOS.prefLabel))
+    """The English label (the records also carry Finnish and Swedish ones)."""
+    return label_of(g, node, "en")
 
 
 def quotes(g: Graph, node: URIRef) -> dict[str, str]:
@@ -46,7 +48,8 @@ def quotes(g: Graph, node: URIRef) -> dict[str, str]:
             if (s, RDF.type, OA.TextQuoteSelector) in g
         )
         section = g.value(passage, ROPA.inSection)
-        found[str(g.value(selector, OA.exact))] = str(g.value(section, ROPA.heading))
+        headings = [h for h in g.objects(section, ROPA.heading) if h.language == "en"]
+        found[str(g.value(selector, OA.exact))] = str(headings[0])
     return found
 
 
@@ -84,7 +87,12 @@ def test_every_entry_has_provenance(g: Graph) -> None:
 def test_activity_count(g: Graph) -> None:
     # "expect well over 25": every task the register description names (the chatbot service
     # is two: Elisa's platform with the IP addresses, Ultimate.ai with the discussions).
-    assert len(set(g.subjects(RDF.type, DPV.Process))) == 53
+    # The sentences on the Suomi.fi source, transfers to other functions within Customs and
+    # disclosures to other authorities are no tasks: they are the register's own flows.
+    assert len(set(g.subjects(RDF.type, DPV.Process))) == 50
+    for pseudo in ("identification-transactions", "transfer-to-other-customs-functions"):
+        assert (FC[pseudo], RDF.type, DPV.Process) not in g
+    assert (FC["disclosure-to-other-authorities"], RDF.type, DPV.Process) not in g
 
 
 def test_purpose_section_chat_ip_addresses(g: Graph) -> None:
@@ -137,12 +145,40 @@ def test_categories_section_special_categories(g: Graph) -> None:
     assert_quoted(g, special, "special categories", "Categories of personal data")
 
 
+def register_flow(g: Graph, sender: URIRef, receiver: URIRef) -> URIRef:
+    """The register's own flow from ``sender`` to ``receiver`` (one that belongs to no activity)."""
+    [flow] = [
+        f
+        for f in g.subjects(ROPA.sender, sender)
+        if (f, ROPA.receiver, receiver) in g and g.value(f, ROPA.partOfActivity) is None
+    ]
+    return flow
+
+
 def test_sources_section_suomi_fi(g: Graph) -> None:
     # "Data of identification transactions are obtained from the Suomi.fi service
-    # maintained by the Digital and Population Data Services Agency."
-    activity = FC["identification-transactions"]
-    assert (activity, DPV.hasDataSource, FC["suomi-fi"]) in g
+    # maintained by the Digital and Population Data Services Agency." A source of the
+    # register: the text does not say which processing uses the data.
+    flow = register_flow(g, FC["suomi-fi"], FC["customer-services"])
+    assert (flow, DPV.hasPersonalData, FC["identification-transaction-data"]) in g
+    assert (FC["suomi-fi"], ROPA.providedBy, FC["digital-and-population-data-services-agency"]) in g
     assert_quoted(g, FC["suomi-fi"], "Suomi.fi service", "Sources of personal data")
+    assert_quoted(g, flow, "Suomi.fi service", "Sources of personal data")
+
+
+def test_disclosures_section_other_functions_and_authorities(g: Graph) -> None:
+    # "...details from the customer services can be transferred on reasonable grounds to
+    # other functions within Customs." and "...data may be disclosed to other authorities
+    # ... when the right to information has been prescribed by special provisions".
+    internal = register_flow(g, FC["customer-services"], FC["other-customs-functions"])
+    assert (internal, DPV.hasPurpose, FC["customs-official-tasks"]) in g
+    assert "reasonable grounds" in str(g.value(internal, ROPA.condition))
+    authorities = register_flow(g, FC["customer-services"], FC["other-authorities"])
+    assert (FC["other-authorities"], RDF.type, DPV.Recipient) in g
+    assert "special provisions" in str(g.value(authorities, ROPA.condition))
+    assert_quoted(
+        g, authorities, "disclosed to other authorities", "Regular disclosures of personal data"
+    )
 
 
 def test_disclosures_section_recipients_and_processors(g: Graph) -> None:

@@ -443,12 +443,15 @@ def test_notice_languages_and_downloads(app: AppTest) -> None:
     assert english.startswith("# Privacy notice: ")
     assert "missing from the records" in app.expander[0].label, "--allow-gaps: gaps are shown"
     assert "Information missing from the records" in english
+    assert "\n## In brief\n" in english  # the layered notice: its first layer
     app.radio(key="notice_lang").set_value("fi").run()
     no_exceptions(app)
     assert app.code[0].value.startswith("# Tietosuojaseloste: ")
+    assert "\n## Lyhyesti\n" in app.code[0].value
     app.radio(key="notice_lang").set_value("sv").run()
     no_exceptions(app)
     assert app.code[0].value != english
+    assert "\n## I korthet\n" in app.code[0].value
 
 
 # --- bad input -------------------------------------------------------------------------------

@@ -478,6 +478,7 @@ def test_notice(browser: Any, shipped: str, artifacts: Path) -> None:
     assert frames, "the notice preview"
     preview = frames[0].content()
     assert "Privacy notice" in preview and "Information missing from the records" in preview
+    assert 'id="summary"' in preview and "<details" in preview  # the layered notice
     shoot(page, artifacts, "notice", tall=False)
     page.close()
 

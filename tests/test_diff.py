@@ -178,6 +178,10 @@ def expect_legal_basis(d: Diff) -> None:
     }
     text = render("text", d)
     assert "legal bases: Art 6(1-c) legal obligation → Art 6(1-e)" in text
+    # Issue 15, item 12: a legal basis removed is a risk-raising change, whatever replaces it.
+    assert risks(d) == {("legal-basis-removed", iri("answering-questions"), gdpr + "A6-1-c")}
+    [risk] = d.risks
+    assert "public interest" in risk.detail  # names the basis the activity now rests on
 
 
 def _retention(d: Diff, entry: str) -> Change:
@@ -221,15 +225,58 @@ def expect_retention_indefinite(d: Diff) -> None:
     }
 
 
-def expect_retention_removed(d: Diff) -> None:
-    change = _retention(d, "recording-calls")
+def _expect_retention_gone(
+    d: Diff, entry: str, rule: str, words: tuple, left: str, finding: str
+) -> None:
+    """Issue 15, item 12: the activity's data are left without a time limit for erasure."""
+    change = _retention(d, entry)
     assert (change.action, change.value, change.old, change.new) == (
-        "removed",
-        iri("recordings-until-closed"),
-        "until The question is closed",
-        None,
+        words[0],
+        iri(rule),
+        *words[1:],
     )
-    assert not d.risks
+    assert risks(d) == {("retention-removed", iri(entry), iri(rule))}
+    [risk] = d.risks
+    assert left in risk.detail
+    assert finding in rules(d.introduced)
+
+
+def expect_retention_removed(d: Diff) -> None:
+    _expect_retention_gone(
+        d,
+        "recording-calls",
+        "recordings-until-closed",
+        ("removed", "until The question is closed", None),
+        "no retention rule is left",
+        "ART30-1-F-RETENTION",
+    )
+
+
+def expect_retention_unspecified(d: Diff) -> None:
+    # A period replaced by "a pre-determined time" drops the time limit as a removal does.
+    _expect_retention_gone(
+        d,
+        "answering-questions",
+        "questions-two-years",
+        ("changed", "at most 2 years", "an unspecified period"),
+        "no rule left gives a period",
+        "RETENTION-UNSPECIFIED",
+    )
+
+
+def expect_safeguard_removed(d: Diff) -> None:
+    gdpr = "https://w3id.org/dpv/legal/eu/gdpr#"
+    assert changes(d, "recording-calls", "legal_bases") == {("removed", gdpr + "A46-2-c")}
+    assert changes(d, "recording-calls", "measures") == {("removed", iri("voice-sccs"))}
+    # Issue 15, item 12: both the transfer basis and the transfer tool are safeguards, and a
+    # transfer basis removed is not reported a second time as a legal basis removed.
+    assert risks(d) == {
+        ("safeguard-removed", iri("recording-calls"), gdpr + "A46-2-c"),
+        ("safeguard-removed", iri("recording-calls"), iri("voice-sccs")),
+    }
+    assert "TRANSFER-THIRD-COUNTRY" in rules(d.introduced)
+    markdown = render("markdown", d)
+    assert markdown.count("Transfer safeguard removed (GDPR Chapter V)") == 2
 
 
 def expect_special_category(d: Diff) -> None:
@@ -296,6 +343,8 @@ EXPECTATIONS: dict[str, Callable[[Diff], None]] = {
     "retention-shorter": expect_retention_shorter,
     "retention-indefinite": expect_retention_indefinite,
     "retention-removed": expect_retention_removed,
+    "retention-unspecified": expect_retention_unspecified,
+    "safeguard-removed": expect_safeguard_removed,
     "special-category": expect_special_category,
     "new-country": expect_new_country,
     "units-and-flows": expect_units_and_flows,
@@ -307,7 +356,7 @@ EXPECTATIONS: dict[str, Callable[[Diff], None]] = {
 def test_every_fixture_case_has_an_expectation() -> None:
     found = sorted(p.name for p in CASES.iterdir() if p.is_dir())
     assert found == sorted(EXPECTATIONS)
-    assert len(found) == 18
+    assert len(found) == 20
     for case in found:
         assert (CASES / case / "old").is_dir() and (CASES / case / "new").is_dir()
 
@@ -465,7 +514,7 @@ def test_cli_exit_codes_and_formats() -> None:
     assert code == 1
     assert md.startswith("### ROPA changes:")
     assert "#### ⚠️ Risk-raising changes" in md and "#### 🛑 Findings introduced" in md
-    assert "| 🛑 | `ART28-3-CONTRACT` |" in md
+    assert "| 🛑 | `TRANSFER-THIRD-COUNTRY` |" in md and "| ⚠️ | `ART28-3-CONTRACT` |" in md
 
 
 def test_cli_output_is_deterministic() -> None:

@@ -19,16 +19,20 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDFS
 
 from checker import markdown
+from checker.check.findings import Severity
+from checker.check.run import check
 from checker.cli import main
 from checker.graph.build import build
 from checker.notice.compose import (
     GAP_ARTICLES,
     Notice,
+    Term,
     compose_notice,
     notice_text,
-    period_words,
     render_notice,
 )
+from checker.notice.render import walk_sections
+from checker.vocab.durations import words as period_words
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTICE = FIXTURES / "notice"
@@ -158,7 +162,7 @@ def test_customs_notice_carries_every_fact_of_the_register(
     """Controllers, acts, categories, subjects, sources, recipients, processors, systems, units,
     purposes, events, measures: every one the records state is named in the notice."""
     activities = set(customs.subjects(RDF.type, DPV.Process))
-    assert len(activities) == 53
+    assert len(activities) == 50
 
     def of(*predicates: URIRef) -> set[URIRef]:
         return {o for a in activities for p in predicates for o in customs.objects(a, p)}
@@ -198,10 +202,25 @@ def test_customs_notice_carries_every_fact_of_the_register(
         if (m, ROPA.permittedEntity, None) not in customs
     }
     assert _labels(customs, measures) <= set(customs_en_text.splitlines())
+    for text in ("Anna Rajala", "anna.rajala@tulli.fi"):
+        assert text in customs_en_text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 20: the register's own sources and recipients (flows of no activity) and the "
+    "acts no activity cites are only in the flow table, not under sources, recipients and acts",
+)
+def test_customs_notice_names_the_registers_own_sources_recipients_and_acts(
+    customs_en_text: str,
+) -> None:
+    """The Suomi.fi source (maintained by the Digital and Population Data Services Agency),
+    the disclosure to other authorities and its acts are facts of the register as a whole."""
     for text in (
-        "Anna Rajala",
-        "anna.rajala@tulli.fi",
         "Digital and Population Data Services Agency",
+        "Act on the Openness of Government Activities (621/1999)",
+        "Act on the Processing of Personal Data by Finnish Customs (639/2015)",
+        "- **Other authorities**",
     ):
         assert text in customs_en_text
 
@@ -249,13 +268,17 @@ def test_customs_sections_follow_the_register_description(
     headings = [
         str(h)
         for _, h in sorted(
-            (int(customs.value(s, ROPA.order)), customs.value(s, ROPA.heading))
+            (int(customs.value(s, ROPA.order)), h)
             for s in customs.subjects(RDF.type, ROPA.Section)
+            for h in customs.objects(s, ROPA.heading)
+            if h.language == "en"
         )
     ]
     register_sections = [s for s in customs_en.sections if s.from_register]
     assert [s.heading[0] for s in register_sections] == headings
     assert [s.anchor for s in customs_en.sections] == [
+        "summary",
+        "activities",
         "purpose",
         "categories",
         "sources",
@@ -269,26 +292,33 @@ def test_customs_sections_follow_the_register_description(
 
 
 def test_customs_gaps_are_reported_and_pinned(customs_en: Notice) -> None:
-    """The register description has no DPO, no purpose for ten activities, no Art. 9(2)
+    """The register description has no DPO, no purpose for nine activities, no Art. 9(2)
     condition, ...: each is a gap, reported with the article that requires it."""
     gaps = {g.key: g for g in customs_en.gaps}
     assert list(gaps) == [k for k in GAP_ARTICLES if k in gaps]  # in the order of the law
     assert {k: len(g.subjects) for k, g in gaps.items()} == {
         "dpo": 0,
-        "purpose": 10,
+        "purpose": 9,
         "special_condition": 10,
-        "personal_data": 6,
-        "processor_location": 3,
-        "retention": 21,
+        "personal_data": 4,
+        "processor_location": 7,
+        "retention": 18,
         "retention_period": 1,
-        "requirement": 43,
+        "requirement": 39,
         "sources": 1,
     }
+    # Processors, and systems processors provide, with no location term: Elisa's technical
+    # log is listed although Elisa Desk's location is recorded (issue 20).
     assert [t.text for t in gaps["processor_location"].subjects] == [
+        "Elisa Oyj",
+        "Elisa Oyj’s technical log",
         "Fonecta Oy",
         "Paytrail",
+        "Paytrail payment service",
+        "Snoobi Analytics",
         "Ultimate.ai",
     ]
+    assert gaps["processor_location"].articles == "30(1)(e)"  # a record gap, not 13(1)(f)
     assert gaps["dpo"].articles == "13(1)(b), 14(1)(b)"
 
 
@@ -307,9 +337,18 @@ def test_customs_rights_are_derived_from_the_legal_basis(customs_en_text: str) -
     for right in ("Right of access", "Right to rectification", "Right to restriction"):
         assert f"{right}" in obligation
     assert (
-        "These rights do not apply on this legal basis: Right to erasure (GDPR Art. 17); "
+        "These rights do not apply on this legal basis: "
         "Right to data portability (GDPR Art. 20); Right to object (GDPR Art. 21)."
     ) in obligation
+    # Erasure applies "to the extent" 17(3)(b) allows; Art. 22 whatever the basis; Art. 14
+    # because the register records sources other than the data subjects (issue 20).
+    erasure = obligation.split("Right to erasure (GDPR Art. 17)\n")[1].split("\n")[:2]
+    assert "does not apply to the extent the processing is necessary" in erasure[1]
+    assert "(GDPR Art. 17(3)(b))" in erasure[1]
+    assert "Rights related to automated decision-making (GDPR Art. 22)" in obligation
+    assert "Right to be informed when the data are not obtained from you (GDPR Art. 14)" in (
+        obligation
+    )
     assert "Right to withdraw consent (GDPR Art. 7(3))" not in obligation
     # The web analytics rests on the statutory obligation too; its consent is to cookies, a
     # measure, not a legal basis (issue 15, item 6): no activity rests on Art. 6(1)(a).
@@ -319,16 +358,20 @@ def test_customs_rights_are_derived_from_the_legal_basis(customs_en_text: str) -
     assert "Right to withdraw consent (GDPR Art. 7(3))" in consent.split("Where the legal")[0]
 
 
-def test_rights_follow_the_vocabulary_not_the_code() -> None:
-    """Change DPV's mapping for Art. 6(1)(c) and the notice follows it."""
+def test_a_basis_the_table_does_not_know_takes_dpvs_rights() -> None:
+    """A legal basis outside GDPR Art. 6(1)(a)-(f) gets the rights DPV attaches to it."""
     graph = Graph()
     graph += graph_of(COMPLETE_DPV)
-    basis = EU_GDPR["A6-1-c"]
-    graph.remove((basis, DPV.hasRight, EU_GDPR.A16))
-    graph.add((basis, DPV.hasRight, EU_GDPR.A17))
+    activity = URIRef("https://example.org/club#membership")
+    own = URIRef("https://example.org/club#statute-of-the-club")
+    graph.remove((activity, DPV.hasLegalBasis, None))
+    graph.add((activity, DPV.hasLegalBasis, own))
+    graph.add((own, RDFS.label, Literal("Statute of the club", lang="en")))
+    graph.add((own, DPV.hasRight, EU_GDPR.A15))
     text = notice_text(compose_notice(graph, "en"))
-    assert "Right to erasure (GDPR Art. 17)" in text.split("do not apply")[0]
-    assert "Right to rectification (GDPR Art. 16)" in text.split("do not apply")[1]
+    rights = text.split("Where the legal basis is Statute of the club, you have these rights:")[1]
+    assert "Right of access (GDPR Art. 15)" in rights
+    assert "Right to rectification" in rights.split("do not apply")[1]
 
 
 def test_rights_inherit_along_broader_and_a_basis_without_rights_is_a_gap() -> None:
@@ -375,6 +418,8 @@ def test_plain_dpv_notice_works_and_reports_its_gaps() -> None:
     notice = compose_notice(graph_of(PLAIN_DPV), "en")
     text = notice_text(notice)
     assert [s.anchor for s in notice.sections] == [
+        "summary",
+        "activities",
         "purpose",
         "categories",
         "sources",
@@ -386,8 +431,9 @@ def test_plain_dpv_notice_works_and_reports_its_gaps() -> None:
         "gaps",
     ]
     assert not any(s.from_register for s in notice.sections)
+    # No DPO gap: a shop is no public authority, and whether it needs a DPO (Art. 37(1)(b),
+    # (c)) the records cannot show; Art. 13(1)(b) asks for one "where applicable".
     assert {g.key: [t.text for t in g.subjects] for g in notice.gaps} == {
-        "dpo": [],
         "transfer_safeguards": ["Handling web shop orders", "Newsletter"],
         "retention_period": ["Newsletter"],
         "requirement": ["Handling web shop orders"],
@@ -446,14 +492,14 @@ def test_markdown_does_not_render_markup_from_labels() -> None:
     md = render_notice(compose_notice(graph_of(MARKUP), "en"), "md")
     assert "<" not in md.replace("\\<", "")
     assert "\\<script\\>alert('controller')\\</script\\>" in md
-    assert "**1\\. Looks like a list \\| with a pipe**" in md
+    assert "### 1\\. Looks like a list \\| with a pipe" in md
     for line in md.splitlines():
         if line.startswith("#"):
             assert re.match(r"#{1,3} ", line), line
         assert not re.match(r"\s*\d+\. ", line), line
         if line.startswith("|"):
             cells = re.split(r"(?<!\\)\|", line)
-            assert len(cells) == 5, line  # three columns: nothing split a cell
+            assert len(cells) == 6, line  # four columns: nothing split a cell
     assert not re.search(r"(?<!\\)\]\(javascript", md)  # no link: the bracket is escaped
 
 
@@ -466,26 +512,34 @@ def test_markdown_escape_keeps_text_inert() -> None:
 # --- Languages -----------------------------------------------------------------------------
 
 
-def test_finnish_uses_finnish_labels_and_lists_the_english_ones(customs: Graph) -> None:
+def test_finnish_uses_finnish_labels(customs: Graph) -> None:
     notice = compose_notice(customs, "fi")
     text = notice_text(notice)
-    assert "Tietosuojaseloste:" in text
+    assert "Tietosuojaseloste: Henkilötietojen käsittely asiakaspalveluissa" in text
     assert "Tässä selosteessa kerrotaan, miten Tulli käsittelee henkilötietoja" in text
     assert "Tullilaki (304/2016)" in text and "Hallintolaki (434/2003)" in text
-    assert "Laki viranomaisten toiminnan julkisuudesta (621/1999)" in text
-    assert notice.sections[-1].anchor == "language"
-    listed = {t.text for t in notice.fallback_terms}
-    assert {"Customer feedback", "Union Customs Code"} <= listed
+    assert "Asiakaspalaute" in text and "Unionin tullikoodeksi" in text
     # ontology/labels-fi-sv.ttl gives the Ombudsman a Finnish name.
     assert "Tietosuojavaltuutetun toimisto" in text
-    assert (
-        not {"Tulli", "Tullilaki", "Finnish Customs", "Office of the Data Protection Ombudsman"}
-        & listed
+    # The register's own Finnish headings (Customs' wording on tulli.fi).
+    assert next(s.heading[0] for s in notice.sections if s.from_register) == (
+        "Henkilötietojen käsittelyn tarkoitus"
     )
-    assert all(t.fallback and t.lang == "en" for t in notice.fallback_terms)
     html = render_notice(notice, "html")
     assert '<html lang="fi">' in html
-    assert '<span lang="en">Customer feedback</span>' in html
+    # Only the source document's title is in English: it is cited, not translated.
+    assert html.count('<span lang="en">') == 1
+    assert '<p>Lähdeasiakirja: <span lang="en">Processing of personal data' in html
+
+
+def test_a_term_without_a_finnish_name_falls_back_to_english_and_is_listed() -> None:
+    notice = compose_notice(graph_of(PLAIN_DPV), "fi")
+    listed = {t.text for t in notice.fallback_terms}
+    assert "Newsletter" in listed and "Verkkokaupan tilausten käsittely" not in listed
+    assert notice.sections[-1].anchor == "language"
+    assert all(t.fallback and t.lang == "en" for t in notice.fallback_terms)
+    html = render_notice(notice, "html")
+    assert '<span lang="en">Newsletter</span>' in html
     assert '<h2 id="language-heading">Englanninkieliset termit</h2>' in html
 
 
@@ -493,7 +547,7 @@ def test_swedish_uses_swedish_labels(customs: Graph) -> None:
     text = notice_text(compose_notice(customs, "sv"))
     assert "Dataskyddsbeskrivning:" in text
     assert "Tullen" in text and "Tullag (304/2016)" in text and "Förvaltningslag (434/2003)" in text
-    assert "Termer på engelska" in text
+    assert "Termer på engelska" not in text
     assert "kaksi" not in text and "två år" in text
 
 
@@ -506,7 +560,7 @@ def test_complete_translation_needs_no_language_note() -> None:
     notice = compose_notice(graph_of(COMPLETE_DPV), "sv")
     names = {t.text for t in notice.fallback_terms}
     assert "Klubbens dataskyddsombud" in notice_text(notice)
-    assert names == {"Email Address", "Example Hosting Oy", "Name", "Required"}
+    assert names == {"Example Hosting Oy"}
 
 
 @pytest.mark.parametrize(
@@ -527,7 +581,7 @@ def test_complete_translation_needs_no_language_note() -> None:
     ],
 )
 def test_period_words(value: str, lang: str, words: str | None) -> None:
-    assert period_words(value, lang) == words
+    assert period_words(value, lang, spelled=True) == words
 
 
 # --- Determinism ---------------------------------------------------------------------------
@@ -666,3 +720,374 @@ def test_html_is_one_self_contained_accessible_page(customs_en: Notice) -> None:
     assert "link" not in page.tags and "script" not in page.tags and "src=" not in html
     assert "@media print" in html
     assert '<th scope="col">' in html
+
+
+# --- Any controller (issue 14) ---------------------------------------------------------------
+
+COMPLETE_ELSEWHERE = {
+    "ireland": "Data Protection Commission (DPC)",
+    "ireland.ttl": "Data Protection Commission (DPC)",
+    "sweden": "Data Protection Authority (IMY)",
+    "sweden.ttl": "Data Protection Authority (IMY)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPLETE_ELSEWHERE))
+def test_a_complete_ropa_elsewhere_gets_its_authority_and_no_gap(name: str) -> None:
+    """A controller in Ireland or Sweden: exit 0, the authority of its country, and ropa check
+    finds nothing either."""
+    result = notice_cli(str(NOTICE / name))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    complaint = result.stdout.split("## Right to lodge a complaint")[1]
+    assert f"- **{COMPLETE_ELSEWHERE[name]}**" in complaint
+    assert "Ombudsman" not in result.stdout
+    findings = check(graph_of(NOTICE / name)).findings
+    assert [f for f in findings if f.rule != "TRANSLATION-MISSING"] == []
+
+
+def test_a_plain_string_is_the_registers_own_language() -> None:
+    """The Swedish register is written in Swedish: its plain strings are Swedish labels."""
+    graph = graph_of(NOTICE / "sweden")
+    register = URIRef("https://example.org/ropa/forening/forening")
+    assert Literal("Medlemsregister för Exempelföreningen", lang="sv") in set(
+        graph.objects(register, RDFS.label)
+    )
+    sv = notice_text(compose_notice(graph, "sv"))
+    assert "Utan namn och postadress kan medlemskapet inte beviljas." in sv
+    en = compose_notice(graph, "en")
+    assert "Without a name and a postal address the membership cannot be granted." in (
+        notice_text(en)
+    )
+    assert "Medlemsregister för Exempelföreningen" in {t.text for t in en.fallback_terms}
+
+
+def test_the_authority_the_records_name_overrides_the_location() -> None:
+    graph = Graph()
+    graph += graph_of(NOTICE / "ireland.ttl")
+    register = URIRef("https://example.org/bookshop-dpv#ropa")
+    graph.add((register, DPV.hasAuthority, URIRef("https://w3id.org/dpv/legal/se#DPA-SE")))
+    text = notice_text(compose_notice(graph, "en"))
+    assert "The supervisory authority named in the records:\nData Protection Authority (IMY)" in (
+        text
+    )
+    assert "Data Protection Commission" not in text
+
+
+def test_plain_dpv_retention_reads_as_the_criterion_it_states() -> None:
+    """dpv:UntilEventDuration named "until the subscriber unsubscribes" is a criterion (Art.
+    13(2)(a)), not "a retention rule that states none"."""
+    notice = compose_notice(graph_of(NOTICE / "ireland.ttl"), "en")
+    assert "retention_period" not in {g.key for g in notice.gaps}
+    assert "Retention: until the subscriber unsubscribes" in notice_text(notice)
+
+
+# --- Check and notice agree (issue 14) ------------------------------------------------------
+
+#: The check's rules that report each gap of the notice.
+GAP_RULES = {
+    "controller": {"ART30-1-A-CONTROLLER"},
+    "controller_contact": {"ART30-1-A-CONTACT"},
+    "dpo": {"ART37-DPO"},
+    "purpose": {"ART30-1-B-PURPOSE"},
+    "legal_basis": {"ART6-1-LEGAL-BASIS"},
+    "special_condition": {"ART9-2-CONDITION"},
+    "personal_data": {"ART30-1-C-PERSONAL-DATA"},
+    "transfer_safeguards": {"TRANSFER-THIRD-COUNTRY"},
+    "processor_location": {"TRANSFER-LOCATION-UNKNOWN"},
+    "retention": {"ART30-1-F-RETENTION"},
+    "retention_period": {"RETENTION-UNSPECIFIED", "NOTICE-RETENTION-CRITERION"},
+    "rights": {"NOTICE-RIGHTS"},
+    "authority": {"NOTICE-COMPLAINT"},
+    "requirement": {"NOTICE-REQUIREMENT"},
+    "sources": {"NOTICE-SOURCE"},
+}
+
+
+def _gaps_and_findings(graph: Graph) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(gap key, label) of the notice and (rule, label) of the check, for every subject."""
+    notice = compose_notice(graph, "en")
+    gaps = {(g.key, s.text) for g in notice.gaps for s in g.subjects}
+    gaps |= {(g.key, "") for g in notice.gaps if not g.subjects}
+    findings = {(f.rule, f.focus_label) for f in check(graph).findings}
+    return gaps, findings
+
+
+def test_gap_rules_cover_every_gap_of_the_notice() -> None:
+    assert set(GAP_RULES) == set(GAP_ARTICLES) - {"legitimate_interest"}
+
+
+@pytest.mark.parametrize("source", [None, PLAIN_DPV, LIBRARY, MARKUP], ids=str)
+def test_check_reports_every_gap_of_the_notice(source: Path | None) -> None:
+    """No notice gap without a finding of the check about the same thing (issue 14)."""
+    gaps, findings = _gaps_and_findings(graph_of(source))
+    assert gaps
+    rules = {rule for rule, _ in findings}
+    for key, label in sorted(gaps):
+        if label:
+            assert any((rule, label) in findings for rule in GAP_RULES[key]), (key, label)
+        else:
+            assert rules & GAP_RULES[key], key
+
+
+def test_check_and_notice_list_the_same_gaps_of_the_shipped_register() -> None:
+    """Both lists, side by side, for the shipped register: each gap of the notice is a
+    finding, subject by subject; the findings that are no notice gap are Art. 30 record
+    items the notice does not show (data subjects of a group, measures) or rules of other
+    laws."""
+    gaps, findings = _gaps_and_findings(graph_of(None))
+    by_rule = {rule: sorted(label for r, label in findings if r == rule) for rule, _ in findings}
+    for key in sorted({k for k, _ in gaps}):
+        subjects = sorted(label for k, label in gaps if k == key and label)
+        reported = sorted({label for rule in GAP_RULES[key] for label in by_rule.get(rule, [])})
+        assert set(subjects) <= set(reported), (key, set(subjects) - set(reported))
+        if key in {"purpose", "special_condition", "personal_data", "retention", "sources"}:
+            assert subjects == reported, key  # one finding per gap, both ways
+    assert sorted({k for k, _ in gaps}) == [
+        "dpo",
+        "personal_data",
+        "processor_location",
+        "purpose",
+        "requirement",
+        "retention",
+        "retention_period",
+        "sources",
+        "special_condition",
+    ]
+
+
+# --- Rights by legal basis (issue 20) -------------------------------------------------------
+
+
+def test_the_rights_table_follows_articles_13_to_22() -> None:
+    """Each cell of RIGHTS_BY_BASIS against the scope the article itself gives."""
+    from checker.notice.basis_rights import RIGHTS_BY_BASIS
+
+    for point, rights in RIGHTS_BY_BASIS.items():
+        # Art. 7(3): withdrawal only of consent.
+        assert (rights["A7-3"] == "yes") == (point == "a")
+        # Art. 13/14: whatever the basis, by where the data come from.
+        assert (rights["A13"], rights["A14"]) == ("from_subject", "from_elsewhere")
+        # Art. 15, 16, 18, 22, 77: whatever the basis.
+        for article in ("A15", "A16", "A18", "A22", "A77"):
+            assert rights[article] == "yes", (point, article)
+        # Art. 17(3)(b): not to the extent processing is needed for (c) or (e).
+        assert rights["A17"] == ("extent" if point in "ce" else "yes")
+        # Art. 20(1)(a),(b): consent or contract, by automated means.
+        assert rights["A20"] == ("automated" if point in "ab" else "no")
+        # Art. 21(1): (e) and (f); 21(2): direct marketing, whatever the basis.
+        assert rights["A21"] == ("yes" if point in "ef" else "direct_marketing")
+
+
+def test_a_legal_obligation_only_ropa_names_art_22_qualifies_erasure_and_lists_art_14() -> None:
+    """Issue 20, done when: the notice on a legal-obligation-only ROPA names Art. 22,
+    qualifies erasure by Art. 17(3)(b), and lists Art. 14 where other sources are recorded."""
+    graph = Graph()
+    graph += graph_of(COMPLETE_DPV)
+    activity = URIRef("https://example.org/club#membership")
+    registry = URIRef("https://example.org/club#national-registry")
+    graph.add((registry, RDFS.label, Literal("National sports registry", lang="en")))
+    graph.add((activity, DPV.hasDataSource, registry))
+    text = notice_text(compose_notice(graph, "en"))
+    rights = text.split("Where the legal basis is")[1]
+    assert "Rights related to automated decision-making (GDPR Art. 22)" in rights
+    assert "Right to erasure (GDPR Art. 17)" in rights.split("do not apply")[0]
+    assert "(GDPR Art. 17(3)(b))" in rights
+    assert "Right to be informed when the data are not obtained from you (GDPR Art. 14)" in rights
+    graph.remove((activity, DPV.hasDataSource, registry))
+    only_subject = notice_text(compose_notice(graph, "en")).split("Where the legal basis is")[1]
+    assert "(GDPR Art. 14)" not in only_subject
+
+
+def test_two_bases_never_grant_and_deny_the_same_right() -> None:
+    """An activity on consent and a legal obligation: erasure and portability are given as
+    far as the processing rests on consent, not granted and denied at once (issue 20)."""
+    graph = Graph()
+    graph += graph_of(COMPLETE_DPV)
+    activity = URIRef("https://example.org/club#membership")
+    graph.add((activity, DPV.hasLegalBasis, EU_GDPR["A6-1-a"]))
+    text = notice_text(compose_notice(graph, "en"))
+    rights = text.split("you have these rights:")[1].split("## ")[0]
+    assert text.count("you have these rights:") == 1
+    portability = rights.split("Right to data portability (GDPR Art. 20)")[1]
+    assert "Only as far as the processing rests on consent of the data subject" in portability
+    assert "portability" not in rights.split("do not apply")[-1]
+
+
+# --- The notice's rules in ropa check -------------------------------------------------------
+
+NOTICE_RULES = {
+    "complaint": "NOTICE-COMPLAINT",
+    "rights": "NOTICE-RIGHTS",
+    "requirement": "NOTICE-REQUIREMENT",
+    "retention-criterion": "NOTICE-RETENTION-CRITERION",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOTICE_RULES))
+def test_notice_rules_fail_and_pass_fixtures(name: str) -> None:
+    rule = NOTICE_RULES[name]
+    failing = [f for f in check(graph_of(NOTICE / "rules" / f"{name}-fail.ttl")).findings]
+    assert [f.severity for f in failing if f.rule == rule] == [Severity.WARNING]
+    passing = check(graph_of(NOTICE / "rules" / f"{name}-pass.ttl")).findings
+    assert rule not in {f.rule for f in passing}
+    gaps = compose_notice(graph_of(NOTICE / "rules" / f"{name}-fail.ttl"), "en").gaps
+    keys = [k for k, rules in GAP_RULES.items() if rule in rules]
+    assert len(keys) == 1 and keys[0] in {g.key for g in gaps}  # the notice says it too
+
+
+def test_no_notice_message_assumes_a_country() -> None:
+    from rdflib.namespace import SH
+
+    from checker.check.rules.notice import RULES
+    from checker.check.shapes import shapes_graph
+
+    messages = [m for _, _, _, m in RULES.values()]
+    shapes = shapes_graph()
+    messages += [
+        str(m)
+        for s in shapes.subjects(SH.severity, None)
+        if str(shapes.value(s, URIRef("http://purl.org/dc/terms/identifier"))).startswith("NOTICE")
+        for m in shapes.objects(s, SH.message)
+    ]
+    assert len(messages) == 5
+    for message in messages:
+        for country in ("Finland", "Finnish", "Ombudsman", "1050/2018"):
+            assert country not in message, message
+
+
+# --- Translations (issue 14) ----------------------------------------------------------------
+
+
+def test_translation_missing_lists_the_untranslated_names_per_language() -> None:
+    """The Swedish register publishes in sv and en: one info finding per language that still
+    shows names in another language, naming each of them; none for a declared language the
+    records cover."""
+    findings = [
+        f for f in check(graph_of(NOTICE / "sweden")).findings if f.rule == "TRANSLATION-MISSING"
+    ]
+    assert {f.severity for f in findings} == {Severity.INFO}
+    by_lang = {f.message.split("'")[1]: f.message for f in findings}
+    for lang, message in by_lang.items():
+        names = {t.text for t in compose_notice(graph_of(NOTICE / "sweden"), lang).fallback_terms}
+        assert names and all(name in message for name in names), lang
+    assert "Exempelföreningen" in by_lang["en"]
+    assert not [f for f in check(graph_of(LIBRARY)).findings if f.rule == "TRANSLATION-MISSING"]
+
+
+#: Proper names in the Customs records: never translated, so the same in every language.
+PROPER_NAMES = (
+    "Anna Rajala",
+    "ASPA",
+    "AREX",
+    "Elisa Desk",
+    "Elisa Oyj",
+    "Fonecta Oy",
+    "Google Cloud",
+    "Paytrail",
+    "Skype",
+    "Snoobi Analytics",
+    "Suomi.fi",
+    "TRACES",
+    "Ultimate.ai",
+    "Webropol",
+)
+#: Names whose Finnish and Swedish word is the English one (a data category "Status").
+SAME_WORD = ("Status",)
+CUSTOMS = Path(__file__).resolve().parents[1] / "ropa" / "finnish-customs"
+TEXT_KEYS = ("name", "description", "title", "heading", "after", "condition", "consequences")
+
+
+def _record_texts() -> list[tuple[str, str, object]]:
+    """(file, key, value) of every text of the Customs records the notice can show."""
+    import yaml
+
+    found = []
+
+    def walk(file: str, node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in TEXT_KEYS or (key == "contact" and isinstance(value, dict)):
+                    if key == "contact":
+                        found.append((file, "contact.name", value["name"]))
+                    else:
+                        found.append((file, key, value))
+                if key not in ("passages", "document"):
+                    walk(file, value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(file, item)
+
+    for path in sorted(CUSTOMS.glob("*.yaml")):
+        walk(path.name, yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_text_of_the_customs_records_is_in_finnish_and_swedish() -> None:
+    """What translations/check.py checked on the translations branch, kept as a test: a new
+    or changed entry without its Finnish and Swedish text fails here. Proper names stay."""
+    texts = _record_texts()
+    assert len(texts) > 300
+    for file, key, value in texts:
+        assert isinstance(value, dict), f"{file}: {key} {value!r} has no fi/sv text"
+        assert value.keys() >= {"en", "fi", "sv"}, (file, key, value)
+        for lang in ("fi", "sv"):
+            assert value[lang].strip(), (file, key, lang)
+            if value[lang] == value["en"]:
+                assert value["en"] in PROPER_NAMES + SAME_WORD, (file, key, value)
+            for name in PROPER_NAMES:
+                if name in value["en"]:
+                    assert name in value[lang], (file, key, lang, name)
+
+
+def test_every_dpv_term_of_the_customs_records_has_finnish_and_swedish_labels(
+    customs: Graph,
+) -> None:
+    import re
+
+    used = set()
+    for path in CUSTOMS.glob("*.yaml"):
+        used |= set(re.findall(r"\b(dpv|pd|loc):([A-Za-z][A-Za-z0-9_-]*)", path.read_text("utf-8")))
+    prefixes = {
+        "dpv": str(DPV),
+        "pd": "https://w3id.org/dpv/pd#",
+        "loc": "https://w3id.org/dpv/loc#",
+    }
+    assert len(used) > 20
+    for prefix, local in sorted(used):
+        term = URIRef(prefixes[prefix] + local)
+        languages = {getattr(o, "language", None) for o in customs.objects(term, RDFS.label)}
+        assert {"fi", "sv"} <= languages, f"{prefix}:{local}"
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_the_finnish_and_swedish_notices_show_no_english_name(customs: Graph, lang: str) -> None:
+    """Issue 14, done when: --lang fi and sv contain no English name from the records: every
+    label shown is compared with the English labels; proper names stay as they are."""
+    notice = compose_notice(customs, lang)
+    assert notice.fallback_terms == ()
+    assert notice.sections[-1].anchor != "language"
+    lines = [notice.title, *notice.intro, *walk_sections(notice.sections)]
+    shown = [p for line in lines for p in line if isinstance(p, Term) and p.iri]
+    assert len({t.iri for t in shown}) > 250
+    for term in shown:
+        assert term.lang == lang, term
+        english = {
+            str(o)
+            for o in customs.objects(URIRef(term.iri), RDFS.label)
+            if getattr(o, "language", None) == "en"
+        }
+        if term.text in english:
+            assert term.text in PROPER_NAMES + SAME_WORD, term
+    text = notice_text(notice)
+    footer = {"fi": "suomenkieliset tekstit ovat", "sv": "svenska texter är översättningar"}
+    assert footer[lang] in text  # ours, awaiting Customs' review, and the notice says so
+
+
+def test_docs_list_the_notice_rules_with_their_severity_and_article() -> None:
+    from checker.check.rules.notice import RULES
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule, severity, article, _ in RULES.values():
+        assert f"| `{rule}` | {article} | {severity.label} |" in doc, rule
+    assert "| `TRANSLATION-MISSING` | GDPR Art. 12(1) | info |" in doc

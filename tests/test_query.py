@@ -327,8 +327,8 @@ def test_paths_select_the_graph(engine: engines.LocalEngine) -> None:
     kitchen = int(out.splitlines()[2])
     shipped = engine.query("SELECT (COUNT(?a) AS ?n) WHERE { ?a a dpv:Process }")
     assert isinstance(shipped, results.Solutions)
-    assert int(shipped.rows[0][0].value) == 53  # type: ignore[union-attr]
-    assert 0 < kitchen != 53
+    assert int(shipped.rows[0][0].value) == 50  # type: ignore[union-attr]
+    assert 0 < kitchen != 50
 
 
 def test_paths_and_endpoint_exclude_each_other() -> None:

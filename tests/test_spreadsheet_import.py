@@ -145,6 +145,11 @@ def test_every_fact_derives_from_its_cell(name: str, imported: dict[str, Path]) 
         assert re.fullmatch(r"[A-Z]+", str(graph.value(selector, ROPA.column)))
 
 
+def entry_at(entries: list, line: int):
+    """The entry written on ``line``: the last that starts on it or above."""
+    return max((e for e in entries if e.line <= line), key=lambda e: e.line)
+
+
 @pytest.mark.parametrize(
     ("name", "rule", "row"), [(n, r, row) for n, gaps in PLANTED.items() for r, row in gaps]
 )
@@ -157,7 +162,7 @@ def test_planted_gap_points_at_the_line_that_names_its_cell(
     findings = [f for f in check(build([folder])).findings if f.rule == rule]
     [finding] = [f for f in findings if f.activity and f.activity.endswith("/" + target["id"])]
     doc = load_yaml(folder.parent / finding.file)
-    [entry] = [e for e in doc["activities"] if e.line == finding.line]
+    entry = entry_at(doc["activities"], finding.line)  # the line of a key of the entry
     cells = {e["id"]: e["cell"] for e in entries(folder).values() if "cell" in e}
     assert row in {cells[p]["row"] for p in entry["derived_from"]}
 
@@ -267,7 +272,7 @@ def test_import_unmapped_lists_what_stayed_text(
     [narnia] = [f for f in found if f.focus_label == "Narnia"]
     assert "cell H14" in narnia.message and narnia.file.endswith("passages.yaml")
     doc = load_yaml(folder.parent / narnia.file)
-    [entry] = [e for e in doc["passages"] if e.line == narnia.line]
+    entry = entry_at(doc["passages"], narnia.line)
     assert entry["cell"] == {"sheet": "Template", "row": 14, "column": "H"}
     # mapped values are not listed
     assert not {"Employees", "USA", "Name", "Consent"} & labels

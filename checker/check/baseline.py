@@ -21,10 +21,13 @@ from pathlib import Path
 import yaml
 
 from checker.check.findings import Finding
+from checker.check.rules.no_activity import RULE as NO_ACTIVITY
 from checker.errors import InputError
 from checker.records.yamlload import LineDict, LineList, load_yaml
 
 _KEYS = ("rule", "focus", "path", "value")
+#: Rules whose findings no baseline may accept.
+NEVER_ACCEPTED = frozenset({NO_ACTIVITY})
 PLACEHOLDER = ""
 
 
@@ -63,6 +66,13 @@ def load_baseline(path: Path) -> list[Accepted]:
         for key in ("rule", "focus"):
             if not isinstance(item.get(key), str) or not item[key]:
                 raise InputError(f"baseline entry without '{key}'", name, line)
+        if item["rule"] in NEVER_ACCEPTED:
+            raise InputError(
+                f"{item['rule']} cannot be accepted: a record with no processing activity "
+                "is never a gap to live with",
+                name,
+                line,
+            )
         reason = item.get("reason")
         if not isinstance(reason, str) or not reason.strip():
             raise InputError(

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, URIRef
@@ -70,14 +71,16 @@ def shacl_findings(graph: Graph, index: SourceIndex) -> list[Finding]:
     return findings
 
 
-def check(graph: Graph, *, owl: bool = False) -> CheckResult:
+def check(graph: Graph, *, owl: bool = False, inputs: Sequence[str] = ()) -> CheckResult:
     """Run every rule over a built graph (see :func:`checker.graph.build.build`).
 
     Args:
         graph: the built graph.
         owl: also run the OWL consistency check (HermiT on Java; about a second more).
+        inputs: the PATHs the graph was built from, as the user named them: a graph with
+            no processing activity is reported against them (ART30-1-NO-ACTIVITY).
     """
-    index = SourceIndex(graph)
+    index = SourceIndex(graph, inputs)
     findings = shacl_findings(graph, index)
     for rule in python_rules():
         findings.extend(rule(graph, index))

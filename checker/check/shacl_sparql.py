@@ -84,7 +84,9 @@ Not supported
 Anything else (another constraint component such as ``sh:maxCount`` or ``sh:pattern``,
 SHACL-SPARQL, ``sh:targetNode``, implicit class targets, ``sh:deactivated``, recursive
 shapes, ``sh:inversePath`` of a complex path, blank node constants, ...) raises
-:class:`ValueError` at compile time, naming the shape and the feature. Properties that do
+:class:`~checker.errors.InputError` at compile time, naming the shape (its
+``dct:identifier``, else its IRI; for a blank node, the nearest named shape that uses it),
+the feature and, where the validator was given them, the shapes file. Properties that do
 not validate (``sh:message``, ``sh:name``, ``sh:description``, ``sh:order``, ``sh:group``,
 ``sh:defaultValue``) and non-SHACL ones (``rdfs:label``) are ignored.
 
@@ -104,11 +106,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from checker.errors import InputError
+
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 VIOLATION = SH + "Violation"
+IDENTIFIER = "http://purl.org/dc/terms/identifier"
 
 #: A predicate no graph uses: an alternative with it keeps a SPARQL path in one piece.
 _NO_PREDICATE = "urn:x-ropa-kg:shacl-sparql:no-predicate"
@@ -183,11 +188,31 @@ def load_shapes(paths: Iterable[Path | str]) -> ox.Store:
     return store
 
 
-class ShaclValidator:
-    """The shapes, compiled once; :meth:`validate` runs them on any number of graphs."""
+class _Refused(Exception):
+    """A shape uses something the compiler does not implement (internal; see ``compile``)."""
 
-    def __init__(self, shapes: ox.Store) -> None:
-        self.queries = _Compiler(shapes).compile()
+    def __init__(self, shape: Term, feature: str) -> None:
+        super().__init__(feature)
+        self.shape, self.feature = shape, feature
+        self.named: ox.NamedNode | None = shape if isinstance(shape, ox.NamedNode) else None
+
+
+class ShaclValidator:
+    """The shapes, compiled once; :meth:`validate` runs them on any number of graphs.
+
+    Args:
+        shapes: the shapes graph (see :func:`load_shapes`).
+        files: the files it was loaded from, to name the file of a shape it refuses.
+
+    Raises:
+        InputError: a shape uses a SHACL feature the compiler does not support.
+    """
+
+    def __init__(self, shapes: ox.Store, files: Iterable[Path | str] = ()) -> None:
+        try:
+            self.queries = _Compiler(shapes).compile()
+        except _Refused as refused:
+            raise _input_error(shapes, refused, [Path(f) for f in files]) from None
 
     def validate(self, data: ox.Store) -> list[ShaclResult]:
         """The top-level results for the default graph of ``data``: no duplicates, sorted by
@@ -200,6 +225,28 @@ class ShaclValidator:
                 focus = row["focus"]
                 value = row[query.value] if query.value else None
                 yield ShaclResult(query.shape, focus, query.path, value, query.severity)
+
+
+def _input_error(shapes: ox.Store, refused: _Refused, files: list[Path]) -> InputError:
+    """The refusal as one line: the shape by its identifier, the feature, the file."""
+    shape = refused.named
+    name = str(refused.shape)
+    if shape is not None:
+        ids = [
+            q.object.value for q in shapes.quads_for_pattern(shape, ox.NamedNode(IDENTIFIER), None)
+        ]
+        name = f"{ids[0]} ({shape.value})" if ids else shape.value
+    where = None
+    for path in sorted(files):
+        if shape is None:
+            break
+        store = ox.Store()
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+        if any(store.quads_for_pattern(shape, None, None)):
+            where = path
+            break
+    message = f"shape {name}: {refused.feature} (the SHACL compiler of ropa check supports core SHACL only)"
+    return InputError(message, where)
 
 
 def _result_order(result: ShaclResult) -> tuple[object, ...]:
@@ -265,7 +312,7 @@ class _Compiler:
     def one(self, node: Term, name: str) -> Term | None:
         values = self.objects(node, name)
         if len(values) > 1:
-            raise ValueError(f"shape {node}: more than one sh:{name}")
+            raise _Refused(node, f"more than one sh:{name}")
         return values[0] if values else None
 
     def items(self, shape: Term, head: Term) -> list[Term]:
@@ -276,7 +323,7 @@ class _Compiler:
             firsts = [q.object for q in self.shapes.quads_for_pattern(head, first, None, None)]
             rests = [q.object for q in self.shapes.quads_for_pattern(head, rest, None, None)]
             if len(firsts) != 1 or len(rests) != 1:
-                raise ValueError(f"shape {shape}: malformed RDF list at {head}")
+                raise _Refused(shape, f"malformed RDF list at {head}")
             members.append(firsts[0])
             head = rests[0]
         return members
@@ -289,13 +336,13 @@ class _Compiler:
                 ox.NamedNode(RDFS + "Class"),
                 ox.NamedNode("http://www.w3.org/2002/07/owl#Class"),
             }:
-                raise ValueError(f"shape {shape}: implicit class targets are not supported")
+                raise _Refused(shape, "implicit class targets are not supported")
             if predicate.startswith(SH) and predicate[len(SH) :] not in _SUPPORTED:
-                raise ValueError(f"shape {shape}: sh:{predicate[len(SH) :]} is not supported")
+                raise _Refused(shape, f"sh:{predicate[len(SH) :]} is not supported")
         if self.one(shape, "qualifiedValueShapesDisjoint") not in {None, ox.Literal(False)}:
-            raise ValueError(f"shape {shape}: sh:qualifiedValueShapesDisjoint is not supported")
+            raise _Refused(shape, "sh:qualifiedValueShapesDisjoint is not supported")
         if self.is_property_shape(shape) and self.objects(shape, "property"):
-            raise ValueError(f"shape {shape}: sh:property on a property shape is not supported")
+            raise _Refused(shape, "sh:property on a property shape is not supported")
 
     def is_property_shape(self, shape: Term) -> bool:
         return self.one(shape, "path") is not None
@@ -312,7 +359,7 @@ class _Compiler:
     @staticmethod
     def constant(shape: Term, term: Term) -> str:
         if isinstance(term, ox.BlankNode):
-            raise ValueError(f"shape {shape}: a blank node as a constant is not supported")
+            raise _Refused(shape, "a blank node as a constant is not supported")
         return str(term)
 
     def path(self, shape: Term) -> str:
@@ -326,38 +373,36 @@ class _Compiler:
         if isinstance(node, ox.NamedNode):
             return str(node)
         if isinstance(node, ox.Literal):
-            raise ValueError(f"shape {shape}: a literal is not a path: {node}")
+            raise _Refused(shape, f"a literal is not a path: {node}")
         if any(self.shapes.quads_for_pattern(node, ox.NamedNode(RDF + "first"), None, None)):
             steps = self.items(shape, node)
             if len(steps) < 2:
-                raise ValueError(f"shape {shape}: a sequence path needs two steps")
+                raise _Refused(shape, "a sequence path needs two steps")
             return "(" + "/".join(self._path(shape, step) for step in steps) + ")"
         kinds = {
             q.predicate.value: q.object for q in self.shapes.quads_for_pattern(node, None, None)
         }
         if len(kinds) != 1:
-            raise ValueError(f"shape {shape}: unsupported path with {sorted(kinds)}")
+            raise _Refused(shape, f"unsupported path with {sorted(kinds)}")
         ((kind, inner),) = kinds.items()
         if kind == SH + "alternativePath":
             members = self.items(shape, inner)
             return "(" + "|".join(self._path(shape, m) for m in members) + ")"
         if kind == SH + "inversePath":
             if not isinstance(inner, ox.NamedNode):
-                raise ValueError(
-                    f"shape {shape}: sh:inversePath of a complex path is not supported"
-                )
+                raise _Refused(shape, "sh:inversePath of a complex path is not supported")
             return f"(^{inner})"
         modifiers = {"zeroOrMorePath": "*", "zeroOrOnePath": "?", "oneOrMorePath": "+"}
         if kind.startswith(SH) and kind[len(SH) :] in modifiers:
             return f"({self._path(shape, inner)}){modifiers[kind[len(SH) :]]}"
-        raise ValueError(f"shape {shape}: unsupported path <{kind}>")
+        raise _Refused(shape, f"unsupported path <{kind}>")
 
     # -- conformance as a boolean expression ------------------------------------------------
 
     def conforms(self, shape: Term, x: str, scope: _Scope) -> str:
         """An expression: the node bound to ``x`` conforms to ``shape``."""
         if shape in self._stack:
-            raise ValueError(f"shape {shape}: recursive shapes are not supported")
+            raise _Refused(shape, "recursive shapes are not supported")
         self._stack.append(shape)
         try:
             self.check_features(shape)
@@ -367,6 +412,11 @@ class _Compiler:
                 tests = self.value_tests(shape, x, scope) + self.node_has_value(shape, x)
                 tests += [self.conforms(p, x, scope) for p in self.objects(shape, "property")]
             return _all(tests)
+        except _Refused as refused:
+            # A blank node is named by the nearest named shape that uses it.
+            if refused.named is None and isinstance(shape, ox.NamedNode):
+                refused.named = shape
+            raise
         finally:
             self._stack.pop()
 
@@ -383,7 +433,7 @@ class _Compiler:
             tests.append(scope.in_set(v, f"{v} {_IS_A} {self.constant(shape, cls)}"))
         for kind in self.objects(shape, "nodeKind"):
             if kind.value not in _NODE_KINDS:
-                raise ValueError(f"shape {shape}: sh:nodeKind {kind} is not supported")
+                raise _Refused(shape, f"sh:nodeKind {kind} is not supported")
             tests.append(_NODE_KINDS[kind.value].format(v=v))
         for datatype in self.objects(shape, "datatype"):
             test = f"isLiteral({v}) && sameTerm(datatype({v}), {self.constant(shape, datatype)})"
@@ -437,7 +487,7 @@ class _Compiler:
         qualified = self.objects(shape, "qualifiedValueShape")
         low, high = self.one(shape, "qualifiedMinCount"), self.one(shape, "qualifiedMaxCount")
         if len(qualified) > 1 or (qualified and low is None and high is None):
-            raise ValueError(f"shape {shape}: one sh:qualifiedValueShape with its counts")
+            raise _Refused(shape, "one sh:qualifiedValueShape with its counts")
         for node in qualified:
             inner, v = _Scope(self), self.variable()
             test = self.conforms(node, v, inner)  # first: it fills ``inner``
@@ -532,7 +582,7 @@ def _count(shape: Term, literal: Term) -> int:
     try:
         return int(literal.value)
     except ValueError:
-        raise ValueError(f"shape {shape}: a count must be an integer, not {literal}") from None
+        raise _Refused(shape, f"a count must be an integer, not {literal}") from None
 
 
 def _all(tests: list[str]) -> str:

@@ -30,8 +30,12 @@ def shapes_store() -> ox.Store:
 
 @cache
 def validator() -> ShaclValidator:
-    """The shapes compiled to SPARQL, once per process (see :mod:`checker.check.shacl_sparql`)."""
-    return ShaclValidator(shapes_store())
+    """The shapes compiled to SPARQL, once per process (see :mod:`checker.check.shacl_sparql`).
+
+    Raises:
+        InputError: a shape uses a SHACL feature the compiler does not support.
+    """
+    return ShaclValidator(shapes_store(), _shape_files())
 
 
 def _shape_files() -> list[Path]:

@@ -34,7 +34,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from checker.check.findings import Finding, sort_findings
@@ -63,6 +62,7 @@ from checker.diff.read import (
     values,
 )
 from checker.diff.risks import activity_risks, flow_out_risks
+from checker.graph.blank_nodes import canonical_triples
 from checker.graph.retention import Retention, read_retention
 from checker.graph.vocabulary import vocabulary
 from checker.vocab import durations
@@ -155,10 +155,7 @@ def normalise(graph: Graph) -> set[Triple]:
                 continue
         triples.add((s, p, o))
     if any(isinstance(t, BNode) for triple in triples for t in triple):
-        canonical = Graph()
-        for triple in triples:
-            canonical.add(triple)
-        triples = set(to_canonical_graph(canonical))
+        triples = canonical_triples(triples)
     return triples
 
 

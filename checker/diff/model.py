@@ -18,7 +18,15 @@ FORMATS = ("text", "json", "markdown")
 
 #: Statements of the build's bookkeeping: where an entry or a quote was written.
 IGNORED_PREDICATES = frozenset(
-    {ROPA.recordFile, ROPA.recordLine, ROPA.documentLine, ROPA.item, OA.start, OA.end}
+    {
+        ROPA.recordFile,
+        ROPA.recordLine,
+        ROPA.recordKeyLines,
+        ROPA.documentLine,
+        ROPA.item,
+        OA.start,
+        OA.end,
+    }
 )
 
 #: Types whose label the build always derives from other statements.
@@ -96,8 +104,11 @@ RISK_TITLES = {
     "special-category": "New special-category data (GDPR Art. 9)",
     "external-processor": "New external processor (GDPR Art. 28)",
     "new-country": "New country (GDPR Chapter V)",
+    "safeguard-removed": "Transfer safeguard removed (GDPR Chapter V)",
     "flow-out": "New flow out of the controller",
+    "legal-basis-removed": "Legal basis removed (GDPR Art. 6)",
     "longer-retention": "Retention made longer (GDPR Art. 5(1)(e))",
+    "retention-removed": "Retention removed (GDPR Art. 5(1)(e), Art. 30(1)(f))",
 }
 _RISK_ORDER = {kind: i for i, kind in enumerate(RISK_TITLES)}
 

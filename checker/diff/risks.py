@@ -1,5 +1,6 @@
 """Changes that raise the risk to the data subjects: new processors, new countries, special
-categories, retention lengthened or removed, flows leaving the controller."""
+categories, flows leaving the controller, retention lengthened or removed, a legal basis or a
+transfer safeguard removed."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from rdflib.term import Node
 from checker.diff.model import LONGER, Change, Risk
 from checker.diff.read import describe_flow, flows_of, label_in, values
 from checker.graph.flows import node_kind
-from checker.vocab.concepts import is_special_category, outside_eu_eea
+from checker.graph.retention import read_retention
+from checker.vocab.concepts import is_a, is_special_category, outside_eu_eea
 from checker.vocab.labels import label_of
-from checker.vocab.namespaces import DPV, ORG, RDF, ROPA
+from checker.vocab.namespaces import DPV, EU_GDPR, ORG, RDF, ROPA
 
 Triple = tuple[Node, Node, Node]
 
@@ -160,19 +162,131 @@ def activity_risks(
             )
         )
     risks += flow_out_risks(old, new, flows_of(new, activity), activity, label)
+    risks += retention_risks(new, activity, changes)
+    risks += removal_risks(old, new, activity)
+    return risks
+
+
+def retention_risks(new: Graph, activity: Node, changes: Sequence[Change]) -> list[Risk]:
+    """Retention made longer (or indefinite), removed, or made unspecified (Art. 5(1)(e)).
+
+    A rule removed, or replaced by one that gives no period, leaves the data without a
+    recorded time limit for erasure (Art. 30(1)(f)): the records no longer say when they go.
+    """
+    iri, label = str(activity), label_of(new, activity)  # type: ignore[arg-type]
+    remaining = values(new, activity, DPV.hasStorageCondition)
+    risks = []
     for change in changes:
         if change.aspect != "retention":
             continue
+        what = change.label if change.label not in ("", "[]") else None
         # read_retention words an indefinite rule "indefinitely", whatever its node.
         if change.action in LONGER or (change.action, change.new) == ("added", "indefinitely"):
+            detail = f"The data are kept longer: {change.old or 'no rule'} → {change.new}."
             risks.append(
                 Risk(
                     "longer-retention",
                     iri,
                     label,
                     change.value or "",
-                    change.label if change.label not in ("", "[]") else f"kept {change.new}",
-                    f"The data are kept longer: {change.old or 'no rule'} → {change.new}.",
+                    what or f"kept {change.new}",
+                    detail,
+                )
+            )
+        elif change.action == "removed" or _period_dropped(new, change):
+            left = _retention_left(new, remaining)
+            detail = (
+                f"The activity no longer records its retention rule ({change.old}); {left}."
+                if change.action == "removed"
+                else f"The retention period is no longer given: {change.old} → {change.new}; "
+                f"{left}."
+            )
+            risks.append(
+                Risk(
+                    "retention-removed",
+                    iri,
+                    label,
+                    change.value or "",
+                    what or f"kept {change.old}",
+                    detail,
                 )
             )
     return risks
+
+
+def _retention_left(new: Graph, remaining: set[Node]) -> str:
+    """What the activity's remaining retention rules still say, for a risk's detail."""
+    if not remaining:
+        return (
+            "no retention rule is left, so nothing records when the data are erased (Art. 30(1)(f))"
+        )
+    if all(read_retention(new, r).kind in ("unspecified", "unknown") for r in remaining):
+        return "no rule left gives a period, so nothing records when the data are erased (Art. 30(1)(f))"
+    return "check that the rules left still cover every category of its data"
+
+
+def _period_dropped(new: Graph, change: Change) -> bool:
+    """A rule changed into one that gives no period ("a pre-determined time")."""
+    if change.action != "changed" or change.value is None:
+        return False
+    now = read_retention(new, URIRef(change.value))
+    return now.kind == "unspecified" and change.old != now.words
+
+
+def removal_risks(old: Graph | None, new: Graph, activity: Node) -> list[Risk]:
+    """A legal basis (Art. 6) or a transfer safeguard (Chapter V) the activity no longer records.
+
+    A removed basis that is a transfer mechanism (adequacy, Art. 46 safeguards, Art. 49
+    derogations: ``dpv:DataTransferLegalBasis``), and a removed measure that is a data
+    transfer tool (standard contractual clauses, binding corporate rules:
+    ``eu-gdpr:DataTransferTool``), are safeguards removed; any other removed basis is a
+    legal basis removed. Whether the activity still needs them, the findings say.
+    """
+    if old is None:
+        return []
+    iri, label = str(activity), label_of(new, activity)  # type: ignore[arg-type]
+    bases_left = values(new, activity, DPV.hasLegalBasis)
+    risks = []
+    for basis in sorted(values(old, activity, DPV.hasLegalBasis) - bases_left, key=str):
+        name = label_of(old, basis)  # type: ignore[arg-type]
+        if is_a(old, basis, DPV.DataTransferLegalBasis):
+            risks.append(_safeguard_removed(iri, label, basis, name, "transfer mechanism"))
+            continue
+        left = ", ".join(sorted(label_of(new, b) for b in bases_left))  # type: ignore[arg-type]
+        risks.append(
+            Risk(
+                "legal-basis-removed",
+                iri,
+                label,
+                str(basis),
+                name,
+                f"The activity no longer rests on {name}"
+                + (
+                    f"; it now rests on {left}: check that this basis covers the processing "
+                    "and that the notice and the data subjects' rights follow it (Art. 13(1)(c))."
+                    if left
+                    else "; no legal basis is left (Art. 6(1))."
+                ),
+            )
+        )
+    measures = DPV.hasTechnicalOrganisationalMeasure
+    for measure in sorted(
+        values(old, activity, measures) - values(new, activity, measures), key=str
+    ):
+        if is_a(old, measure, EU_GDPR.DataTransferTool):
+            name = label_of(old, measure)  # type: ignore[arg-type]
+            risks.append(_safeguard_removed(iri, label, measure, name, "data transfer tool"))
+    return risks
+
+
+def _safeguard_removed(iri: str, label: str, value: Node, name: str, kind: str) -> Risk:
+    return Risk(
+        "safeguard-removed",
+        iri,
+        label,
+        str(value),
+        name,
+        f"The activity no longer records the {kind} {name}: a transfer outside the EU/EEA "
+        "needs one (Art. 44-46, Art. 49); check that no data leave the EU/EEA, or record "
+        "the mechanism that replaces it.",
+    )

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from checker.assets import default_records
 from checker.errors import InputError
+from checker.files import read_input
 from checker.graph.rdf_files import RDF_FORMATS, parse_rdf_file
 from checker.graph.store import StoreGraph
 from checker.graph.vocabulary import add_vocabulary, known_terms
@@ -45,6 +46,8 @@ def build(paths: Sequence[Path] = ()) -> StoreGraph:
     store = ox.Store()
     for path in paths or [default_records()]:
         name = display_path(path)
+        if path.is_symlink() and not path.exists():
+            read_input(path, name)  # a broken link or a loop: the reader says which
         if path.is_dir() or path.suffix.lower() in (".yaml", ".yml"):
             if not path.exists():
                 raise InputError("file not found", name)

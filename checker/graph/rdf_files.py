@@ -43,6 +43,15 @@ OX_FORMATS = {
     "xml": ox.RdfFormat.RDF_XML,
 }
 
+#: Deepest nesting accepted: ``[ ]`` and ``( )`` in Turtle and TriG, ``{ }`` and ``[ ]`` in
+#: JSON-LD. Deeper is legal RDF but no record needs it, and the parsers and recursive
+#: code downstream have limits of their own (Python's JSON parser near 1,000 levels, rdflib's
+#: list and graph walkers lower): refusing here, with the file and line, comes first.
+MAX_NESTING = 128
+
+#: The longest single term (a string or an IRI) pyoxigraph's parsers take: 16 MB.
+MAX_TERM_BYTES = 2**24
+
 # An entity whose value refers to other entities is how "billion laughs" bombs expand.
 _NESTED_ENTITY = re.compile(r"""<!ENTITY\s+%?\s*[^\s>]+\s+("[^"]*[&%][^"]*"|'[^']*[&%][^']*')""")
 _EXTERNAL_ENTITY = re.compile(r"<!(ENTITY\s+%?\s*[^\s>]+|DOCTYPE\s+[^\s>\[]+)\s+(SYSTEM|PUBLIC)\b")
@@ -72,19 +81,61 @@ def _remote_contexts(value: Any) -> list[str]:
     return found
 
 
+class _DuplicateKey(Exception):
+    """A JSON object with a key twice (found by :func:`_refuse_duplicates`)."""
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKey
+    return result
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:]')
+
+
+def _duplicate_key(text: str) -> tuple[str, int, int]:
+    """The first key given twice in one JSON object: (key, its line, the first one's line).
+
+    Only called once the parser has found a duplicate, so its cost (a scan in Python)
+    is paid only for bad input.
+    """
+    objects: list[dict[str, int] | None] = []  # None: an array
+    previous = ""
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "{[":
+            objects.append({} if token == "{" else None)
+        elif token in "}]":
+            objects.pop()
+        elif token == ":" and objects and objects[-1] is not None:
+            key = json.loads(previous)
+            line = text.count("\n", 0, match.start()) + 1
+            if key in objects[-1]:
+                return key, line, objects[-1][key]
+            objects[-1][key] = line
+        previous = token
+    raise AssertionError("no duplicate key found")  # pragma: no cover - parser found one
+
+
 def _check_jsonld(text: str, name: str) -> None:
+    _check_nesting(text, name, _JSON_TOKEN, "{[}]")
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_refuse_duplicates)
     except json.JSONDecodeError as exc:
         raise InputError(f"JSON syntax error: {exc.msg}", name, exc.lineno) from None
-    except RecursionError:
-        raise InputError("JSON nested too deeply to process", name) from None
+    except _DuplicateKey:
+        key, line, first = _duplicate_key(text)
+        raise InputError(
+            f"duplicate key {key!r} in one JSON object (first on line {first}): "
+            "JSON-LD keeps one of them silently, so ropa refuses both",
+            name,
+            line,
+        ) from None
     if not isinstance(data, (dict, list)):
         raise InputError("a JSON-LD document is an object or an array", name, 1)
-    try:
-        remote = _remote_contexts(data)
-    except RecursionError:
-        raise InputError("JSON-LD nested too deeply to process", name) from None
+    remote = _remote_contexts(data)
     if remote:
         raise InputError(
             f"JSON-LD context {remote[0]!r} is a reference; ropa never fetches contexts "
@@ -149,12 +200,12 @@ def parse_rdf_file(store: ox.Store, path: Path, name: str) -> None:
     elif fmt == "xml":
         _check_xml(text, name)
     elif fmt in ("turtle", "trig"):
-        _check_nesting(text, name)
+        _check_nesting(text, name, _TURTLE_TOKEN, "[(])")
     base = path.resolve().as_uri()
     try:
-        if OX_FORMATS[fmt].supports_datasets:
+        if OX_FORMATS[fmt].supports_datasets or _may_hold_triple_terms(text):
             quads = ox.parse(data, format=OX_FORMATS[fmt], base_iri=base)
-            store.extend([ox.Quad(q.subject, q.predicate, q.object) for q in quads])
+            store.extend([_default_graph_quad(q, text, name) for q in quads])
         else:
             store.load(data, format=OX_FORMATS[fmt], base_iri=base, to_graph=ox.DefaultGraph())
     except SyntaxError as exc:
@@ -165,12 +216,44 @@ def parse_rdf_file(store: ox.Store, path: Path, name: str) -> None:
         elif line is not None:  # an error at the end of the file: its last line
             line = min(line, text.count("\n", 0, len(text.rstrip("\n"))) + 1)
         raise InputError(f"{fmt} syntax error: {message[:300]}", name, line) from None
+    except MemoryError as exc:
+        if "buffer maximal size" not in str(exc):
+            raise
+        raise InputError(
+            f"a string or IRI longer than {MAX_TERM_BYTES // 2**20} MB, more than the RDF "
+            "parser takes: refused",
+            name,
+            _long_term_line(text),
+        ) from None
 
 
-#: Deepest nesting of ``[ ]`` and ``( )`` accepted in Turtle and TriG. Deeper is legal RDF
-#: but no record needs it, and recursive code downstream (canonical blank node labels,
-#: pretty Turtle) would run out of stack on it.
-MAX_NESTING = 256
+def _may_hold_triple_terms(text: str) -> bool:
+    """Whether the text may hold RDF 1.2 triple terms (``<<( )>>``, ``<< >>``,
+    ``rdf:parseType="Triple"``); a cheap test, the parsed quads tell for sure."""
+    return "<<" in text or "Triple" in text
+
+
+def _default_graph_quad(quad: ox.Quad, text: str, name: str) -> ox.Quad:
+    """The quad in the default graph; a triple term (RDF 1.2) is refused: the graph is RDF
+    1.1, which the checker, the notice and rdflib read."""
+    for term in (quad.subject, quad.object):
+        if isinstance(term, ox.Triple):
+            raise InputError(
+                "RDF 1.2 triple terms (<<( )>> or << >>) are not supported: the graph is RDF 1.1",
+                name,
+                _line_at(text, "<<"),
+            )
+    return ox.Quad(quad.subject, quad.predicate, quad.object)
+
+
+def _long_term_line(text: str) -> int | None:
+    """The line where a string, IRI or line longer than :data:`MAX_TERM_BYTES` starts."""
+    for match in _TURTLE_TOKEN.finditer(text):
+        if len(match.group().encode()) >= MAX_TERM_BYTES:
+            return text.count("\n", 0, match.start()) + 1
+    long_line = re.search(rf"[^\n]{{{MAX_TERM_BYTES // 4},}}", text)
+    return text.count("\n", 0, long_line.start()) + 1 if long_line else None
+
 
 _TURTLE_TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -178,21 +261,26 @@ _TURTLE_TOKEN = re.compile(
 )
 
 
-def _check_nesting(text: str, name: str) -> None:
-    if text.count("(") + text.count("[") <= MAX_NESTING:
+def _check_nesting(text: str, name: str, tokens: re.Pattern[str], brackets: str) -> None:
+    """Refuse nesting deeper than :data:`MAX_NESTING`, naming the line where it gets too
+    deep. ``tokens`` finds the brackets (and the strings, IRIs and comments they may be
+    written in); ``brackets`` is the two opening then the two closing ones."""
+    opening, closing = brackets[:2], brackets[2:]
+    if sum(text.count(c) for c in opening) <= MAX_NESTING:
         return  # cannot nest deeper: no need to scan
     depth = 0
-    for match in _TURTLE_TOKEN.finditer(text):
+    for match in tokens.finditer(text):
         token = match.group()
-        if token in "[(":
+        if token in opening:
             depth += 1
             if depth > MAX_NESTING:
                 raise InputError(
-                    f"nested more than {MAX_NESTING} levels deep ([ ] or ( )): refused",
+                    f"nested more than {MAX_NESTING} levels deep "
+                    f"({opening[0]} {closing[0]} or {opening[1]} {closing[1]}): refused",
                     name,
                     text.count("\n", 0, match.start()) + 1,
                 )
-        elif token in "])":
+        elif token in closing:
             depth -= 1
 
 

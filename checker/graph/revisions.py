@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from rdflib import Graph, Literal
 
 from checker.errors import InputError
+from checker.files import read_input
 from checker.graph.build import build
 from checker.records.load import record_files
 from checker.vocab.namespaces import ROPA
@@ -124,8 +125,8 @@ def record_set_folders(root: Path) -> list[Path]:
     registers = set()
     for file in record_files(root):
         try:
-            text = file.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = read_input(file, str(file)).decode("utf-8", errors="replace")
+        except InputError:  # reported by the build that follows
             continue
         if _REGISTER_KEY.search(text):
             registers.add(file.parent)
@@ -230,6 +231,6 @@ def load_version(argument: str, path: str = DEFAULT_RECORDS_PATH, cwd: Path | No
     candidate = Path(argument)
     if not candidate.is_absolute():
         candidate = where / candidate
-    if candidate.exists():
+    if candidate.exists() or candidate.is_symlink():  # a broken link or a loop: build says
         return _build(record_set_folders(candidate))
     return build_at_revision(argument, path, where)

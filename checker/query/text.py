@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.errors import InputError, RopaError
+from checker.files import decode_utf8, read_input
 from checker.query.library import SavedQuery, saved_queries
+
+#: Deepest nesting of ``( )``, ``{ }`` and ``[ ]`` a query may have. pyoxigraph's parser
+#: recurses: a few thousand levels overflow its stack and end the process.
+MAX_NESTING = 128
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset(
@@ -82,10 +87,8 @@ def load_query(spec: str) -> QueryText:
     if spec in library:
         return QueryText(library[spec].text, f"{spec}.rq", library[spec])
     if spec.endswith(".rq") and "\n" not in spec:
-        path = Path(spec)
-        if not path.is_file():
-            raise InputError("query file not found", spec)
-        return QueryText(path.read_text(encoding="utf-8"), spec)
+        data = read_input(Path(spec), spec, missing="query file not found")
+        return QueryText(decode_utf8(data, spec), spec)
     if re.fullmatch(r"[a-z0-9][a-z0-9-]*", spec):
         known = ", ".join(library)
         raise InputError(f"no saved query called {spec!r}; saved queries: {known}")
@@ -147,6 +150,7 @@ class QueryShape:
     variables: frozenset[str]
     projected: frozenset[str] | None
     where: int | None
+    too_deep: Token | None = None  # the bracket past MAX_NESTING
 
 
 def inspect_query(text: str) -> QueryShape:
@@ -178,8 +182,16 @@ def inspect_query(text: str) -> QueryShape:
     if i < len(toks) and toks[i].kind == "word":
         first_word = toks[i]
         form = toks[i].text.upper() if toks[i].text.upper() in QUERY_FORMS else None
+    depth = 0
+    too_deep = None
     for tok in toks[i:]:
-        if tok.kind == "word":
+        if tok.kind == "other" and tok.text in "({[":
+            depth += 1
+            if depth > MAX_NESTING and too_deep is None:
+                too_deep = tok
+        elif tok.kind == "other" and tok.text in ")}]":
+            depth -= 1
+        elif tok.kind == "word":
             upper = tok.text.upper()
             if upper in UPDATE_KEYWORDS and update is None:
                 update = tok
@@ -199,6 +211,7 @@ def inspect_query(text: str) -> QueryShape:
         frozenset(variables),
         _projection(toks[i:], form),
         _where_group(toks[i:], form),
+        too_deep,
     )
 
 
@@ -265,6 +278,12 @@ def check_read_only(query: QueryText, *, allow_service: bool = True) -> QuerySha
     checker.query.text.UpdateRefused: query:1:1: INSERT is a SPARQL update; queries here are read-only (SELECT, ASK, CONSTRUCT, DESCRIBE), so nothing was run or changed
     """
     shape = inspect_query(query.text)
+    if shape.too_deep is not None:
+        line, col = line_column(query.text, shape.too_deep.start)
+        raise QueryRefused(
+            f"{query.source}:{line}:{col}: nested more than {MAX_NESTING} levels deep "
+            "(( ), { } or [ ]): refused before it reaches the query engine"
+        )
     if shape.update is not None:
         line, col = line_column(query.text, shape.update.start)
         raise UpdateRefused(

@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 
 from checker.errors import InputError
-from checker.files import decode_utf8
+from checker.files import LINK_LOOP, decode_utf8, read_input
 from checker.records.document import Document, Location
 from checker.records.yamlload import LineDict, LineList, load_yaml
 from checker.spreadsheet.read import SUFFIXES as SPREADSHEET_SUFFIXES
@@ -80,6 +80,7 @@ REFERENCE_KINDS: dict[str, frozenset[str]] = {
     "location": frozenset({ANY_TERM}),
     "jurisdiction": frozenset({ANY_TERM}),
     "rights": frozenset({ANY_TERM}),
+    "supervisory_authority": frozenset({"organisations", ANY_TERM}),
 }
 
 
@@ -168,9 +169,20 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         return f"{error.instance!r} is not an ISO 8601 duration (write P2Y, P30D, P6M)"
     if error.validator == "pattern" and where.endswith("id"):
         return f"{error.instance!r} is not a valid id (lower-case letters, digits, hyphens)"
-    if error.validator == "oneOf" and where.endswith("name"):
-        return f"{where}: a name is text or a mapping with en (and fi, sv)"
+    if error.validator == "oneOf" and "text" in str(error.schema.get("description", "")):
+        return f"{where}: {_text_problem(error.instance)}"
     return f"{where}: {error.message}" if where else error.message
+
+
+def _text_problem(value: Any) -> str:
+    """Why a name or text is malformed, for the schema message."""
+    if isinstance(value, dict):
+        for tag, text in value.items():
+            if not (isinstance(tag, str) and len(tag) == 2 and tag.isalpha() and tag.islower()):
+                return f"{tag!r} is not a language tag: write a text per language as {{en: ..., fi: ..., sv: ...}}"
+            if not isinstance(text, str) or not text.strip():
+                return f"the {tag} text must be non-empty text"
+    return "a name or text is text, or a mapping of language tags to text ({en: ..., fi: ..., sv: ...})"
 
 
 def _check_schema(doc: Any, name: str) -> None:
@@ -191,15 +203,20 @@ def _check_schema(doc: Any, name: str) -> None:
 
 
 def record_files(folder: Path) -> list[Path]:
-    """The YAML files of a record set, in a stable order."""
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The YAML files of a record set, in a stable order: every name ending in ``.yaml`` or
+    ``.yml`` but a folder, so that a link loop or a FIFO among them is reported, not
+    skipped."""
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
 
 
 def display_path(path: Path) -> str:
     """A path as the user knows it: relative to the working directory where possible."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        # A link is named as given (its folder resolved): a broken link or a loop has no
+        # target to name.
+        full = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+        return str(full.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
         return str(path)
 
 
@@ -210,11 +227,15 @@ def record_path(file: Path, record_set: Path) -> str:
     where code scanning expects them: ``ropa/finnish-customs/activities.yaml``); outside a
     work tree, relative to the folder that holds the record set (``finnish-customs/...``).
     """
-    folder = record_set.resolve() if record_set.is_dir() else record_set.resolve().parent
+    try:
+        folder = record_set.resolve() if record_set.is_dir() else record_set.resolve().parent
+        resolved = file.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
+        raise InputError(f"{LINK_LOOP}: cannot read it", display_path(file)) from None
     for parent in (folder, *folder.parents):
         if (parent / ".git").exists():
-            return file.resolve().relative_to(parent).as_posix()
-    return file.resolve().relative_to(folder.parent).as_posix()
+            return resolved.relative_to(parent).as_posix()
+    return resolved.relative_to(folder.parent).as_posix()
 
 
 def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
@@ -276,42 +297,73 @@ def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
     return records
 
 
+def document_path(reg: LineDict, reg_name: str, reg_path: Path) -> Path:
+    """The file ``document.file`` names: a relative path to a regular file inside the
+    folder of the register's records file (links resolved), never anything else: the
+    records of a pull request must not make ropa read ``/etc/hostname`` or ``/dev/zero``.
+
+    Raises:
+        InputError: naming the register's ``file:`` line.
+    """
+    given = reg["document"]["file"]
+    line = reg["document"].key_lines["file"]
+    what = (
+        "spreadsheet"
+        if Path(given).suffix.lower() in SPREADSHEET_SUFFIXES
+        else "register description"
+    )
+    if Path(given).is_absolute() or given.startswith("~"):
+        raise InputError(
+            f"document.file {given!r} is not a relative path: name the {what} "
+            "relative to the folder of this file",
+            reg_name,
+            line,
+        )
+    folder = reg_path.parent.resolve()
+    path = reg_path.parent / given
+    try:
+        inside = path.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
+        raise InputError(f"{what} {given!r}: {LINK_LOOP}", reg_name, line) from None
+    if not inside:
+        raise InputError(
+            f"document.file {given!r} is outside the folder of the records (links "
+            f"followed): the {what} must be inside it",
+            reg_name,
+            line,
+        )
+    if not path.exists():
+        raise InputError(f"{what} {given!r} not found beside the records", reg_name, line)
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise InputError(f"{what} {given!r} is {kind}", reg_name, line)
+    return path
+
+
 def _load_document(reg: LineDict, reg_name: str, reg_path: Path) -> Document | Workbook:
     doc_info = reg["document"]
-    doc_path = reg_path.parent / doc_info["file"]
+    doc_path = document_path(reg, reg_name, reg_path)
     if doc_path.suffix.lower() in SPREADSHEET_SUFFIXES:
-        if not doc_path.is_file():
-            raise InputError(
-                f"spreadsheet '{doc_info['file']}' not found beside the records",
-                reg_name,
-                doc_info.key_lines["file"],
-            )
         return read_workbook(doc_path, display_path(doc_path))
-    try:
-        data = doc_path.read_bytes()
-    except OSError:
-        raise InputError(
-            f"register description '{doc_info['file']}' not found beside the records",
-            reg_name,
-            doc_info.key_lines["file"],
-        ) from None
+    data = read_input(doc_path, display_path(doc_path))
     text = decode_utf8(data, display_path(doc_path)).replace("\r\n", "\n")
     headings: dict[str, str] = {}
+    lang = str(doc_info.get("language", "en"))
     for i, section in enumerate(reg["sections"]):
-        if section["id"] in headings or section["heading"].strip() in map(
-            str.strip, headings.values()
-        ):
+        heading = section["heading"]  # the document's own, where the records give several
+        heading = heading if isinstance(heading, str) else heading.get(lang, "")
+        if section["id"] in headings or heading.strip() in map(str.strip, headings.values()):
             raise InputError(
-                f"section {section['id']!r} ({section['heading']!r}) is listed twice",
+                f"section {section['id']!r} ({heading!r}) is listed twice",
                 reg_name,
                 reg["sections"].item_lines[i],
             )
-        headings[section["id"]] = section["heading"]
+        headings[section["id"]] = heading
     document = Document(text, headings)
     for i, section in enumerate(reg["sections"]):
-        if section["heading"].strip() in document.missing_headings:
+        if headings[section["id"]].strip() in document.missing_headings:
             raise InputError(
-                f"section heading {section['heading']!r} is not a line of {doc_info['file']}",
+                f"section heading {headings[section['id']]!r} is not a line of {doc_info['file']}",
                 reg_name,
                 reg["sections"].item_lines[i],
             )

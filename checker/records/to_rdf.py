@@ -5,12 +5,14 @@ The YAML keys map to DPV terms through the JSON-LD context ``ontology/records.co
 cannot say: the ``@id`` and ``@type`` of each entry, the register description and its
 passages with their Web Annotation selectors, the duration node of each retention rule,
 the members of data groups, the controller of every activity, and the file and line each
-entry was written on.
+entry was written on, with the line of each of its keys (``ropa:recordKeyLines``, a JSON
+object from the key to its line), so a finding can point at the key that fixes it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -51,8 +53,22 @@ RULE_DURATION_TYPES: dict[str, list[str]] = {
     "unspecified": ["dpv:IndeterminateDuration"],
 }
 
+#: Keys of a contact mapping that say how to reach someone.
+_CONTACT_KEYS = ("email", "telephone", "address")
+
 # Keys of a retention entry that describe its duration node rather than the rule itself.
 _DURATION_KEYS = ("duration", "counted_from", "until", "delegated_to", "maximum")
+
+#: Keys whose value is a text: a string in the register's own language, or {tag: text}.
+TEXT_KEYS = ("name", "description", "condition", "after", "justification")
+
+#: GDPR Art. 13(2)(e): the dpv:hasNecessity of each ``provision.requirement``.
+REQUIREMENTS: dict[str, str] = {
+    "statutory": "ropa:StatutoryRequirement",
+    "contractual": "ropa:ContractualRequirement",
+    "contract-entry": "ropa:ContractEntryRequirement",
+    "voluntary": "dpv:Optional",
+}
 
 
 @cache
@@ -63,8 +79,15 @@ def records_context() -> dict[str, Any]:
     return context
 
 
-def _name(value: Any) -> dict[str, str]:
-    return {"en": value} if isinstance(value, str) else dict(value)
+def _name(value: Any, lang: str = "en") -> dict[str, str]:
+    """A text as a language map: a plain string is in ``lang`` (the register's language)."""
+    return {lang: value} if isinstance(value, str) else dict(value)
+
+
+def _one(value: Any, lang: str) -> str:
+    """One text of a language map: ``lang``'s, else English, else the first tag's."""
+    texts = _name(value, lang)
+    return texts.get(lang) or texts.get("en") or texts[sorted(texts)[0]]
 
 
 def _plain(value: Any) -> Any:
@@ -76,37 +99,85 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _contact(iri: str, name: Any, details: dict[str, Any]) -> dict[str, Any]:
+def _contact(iri: str, name: Any, details: dict[str, Any], lang: str = "en") -> dict[str, Any]:
     """A contact point (``dpv:hasContact``) with the email and telephone the records give."""
     return {
         "id": iri,
         "types": ["dpv:Entity"],
-        "name": _name(name),
-        **{k: details[k] for k in ("email", "telephone", "address") if k in details},
+        "name": _name(name, lang),
+        **{k: details[k] for k in _CONTACT_KEYS if k in details},
     }
 
 
+def _key_lines(data: LineDict, keys: Iterable[str] | None = None) -> dict[str, int]:
+    """The line of each key of ``data`` (of ``keys`` only, if given), for ropa:recordKeyLines."""
+    return {k: line for k, line in data.key_lines.items() if keys is None or k in keys}
+
+
+def _entry_key_lines(data: LineDict, kind: str) -> dict[str, int]:
+    """The line of each key of an entry, named by the JSON-LD term its node states it with.
+
+    A finding about a property is reported at the line of the key that states it (see
+    :class:`checker.check.context.SourceIndex`), so a key the build renames is recorded
+    under its new name: a flow's ``data`` is its ``personal_data``; an activity's
+    ``personal_data`` also gives its ``data_groups``; a retention rule's ``rule`` gives the
+    duration node (``duration_node``), whose own keys go with that node.
+    """
+    lines = _key_lines(data)
+    if kind == "flows" and "data" in lines:
+        lines["personal_data"] = lines.pop("data")
+    if kind == "activities" and "personal_data" in lines:
+        lines["data_groups"] = lines["personal_data"]
+    if kind == "retention":
+        for key in _DURATION_KEYS:
+            lines.pop(key, None)
+        lines["duration_node"] = lines.pop("rule")
+    return lines
+
+
 def _node(
-    data: LineDict, kind: str, file: str, groups: set[str], names: dict[str, str]
+    data: LineDict,
+    kind: str,
+    file: str,
+    groups: set[str],
+    names: dict[str, str],
+    lang: str,
+    key_lines: bool = True,
 ) -> dict[str, Any]:
     node: dict[str, Any] = _plain(data)
     node["types"] = KIND_TYPES[kind] + node.get("types", [])
-    if "name" in node:
-        node["name"] = _name(node["name"])
+    for key in TEXT_KEYS:
+        if key in node:
+            node[key] = _name(node[key], lang)
+    if kind == "activities" and "provision" in node:
+        provision = node.pop("provision")
+        node["necessity"] = REQUIREMENTS[provision["requirement"]]
+        if "consequences" in provision:
+            node["consequences"] = _name(provision["consequences"], lang)
     node["record_file"] = file
     node["record_line"] = data.line
+    if key_lines:
+        node["record_key_lines"] = _entry_key_lines(data, kind)
     if kind == "organisations" and "dpo" in node:
         dpo = node["dpo"]
         node["dpo"] = {
             "id": f"{data['id']}#dpo",
             "types": ["dpv:DataProtectionOfficer"],
-            "name": _name(dpo["name"]),
-            "contact": _contact(f"{data['id']}#dpo-contact", f"Contact of {dpo['name']}", dpo),
+            "name": _name(dpo["name"], lang),
         }
+        # A contact only where the records give a way to reach the DPO: an empty one
+        # would satisfy ART37-DPO-CONTACT with nothing in it.
+        if any(k in dpo for k in _CONTACT_KEYS):
+            contact = _contact(f"{data['id']}#dpo-contact", f"Contact of {dpo['name']}", dpo)
+            node["dpo"]["contact"] = contact
+        if key_lines:
+            _add_contact_lines(node["dpo"], data["dpo"])
     if kind == "organisations" and "contact" in node:
         node["contact"] = _contact(
-            f"{data['id']}#contact", node["contact"]["name"], node["contact"]
+            f"{data['id']}#contact", node["contact"]["name"], node["contact"], lang
         )
+        if key_lines:
+            node["contact"]["record_key_lines"] = _key_lines(data["contact"])
     if kind == "flows" and "name" not in node:
         sender, receiver = (
             names.get(node["sender"], node["sender"]),
@@ -122,9 +193,24 @@ def _node(
         duration["id"] = f"{data['id']}#duration"
         duration["types"] = RULE_DURATION_TYPES[node.pop("rule")]
         duration["name"] = {"en": _duration_label(data)}
+        if key_lines:
+            duration["record_key_lines"] = {
+                **_key_lines(data, _DURATION_KEYS),
+                "types": data.key_lines["rule"],
+            }
         node["duration_node"] = duration
         node.setdefault("name", {"en": f"Retention: {duration['name']['en']}"})
     return node
+
+
+def _add_contact_lines(dpo: dict[str, Any], data: LineDict) -> None:
+    """Key lines of a DPO node (its name, and its contact where the mapping gives one) and of
+    its contact node (email, telephone, address), all written in the one ``dpo`` mapping."""
+    contact = _key_lines(data, _CONTACT_KEYS)
+    dpo["record_key_lines"] = _key_lines(data, ("name",))
+    if contact:
+        dpo["record_key_lines"]["contact"] = min(contact.values())
+        dpo["contact"]["record_key_lines"] = contact
 
 
 def _duration_label(data: LineDict) -> str:
@@ -144,15 +230,21 @@ def _duration_label(data: LineDict) -> str:
     }[rule]
 
 
+def _has_key_lines(record_file: str) -> bool:
+    """Whether the lines of an entry's keys are lines of the file the graph names: of a
+    YAML records file, yes; of a spreadsheet read directly (``ropa check ropa.xlsx``), no:
+    its entries point at their row, and their keys at nothing finer."""
+    return record_file.endswith((".yaml", ".yml"))
+
+
 def to_jsonld(records: RecordSet) -> dict[str, Any]:
     """The record set as one JSON-LD document (context inline: nothing is fetched)."""
     reg = records.register
     context = dict(records_context())
     context["@base"] = reg["base"]
     groups = {e.id for e in records.of_kind("data_groups")}
-    names = {
-        e.id: _name(e.data["name"])["en"] for e in records.entries.values() if "name" in e.data
-    }
+    lang = str(reg["document"].get("language", "en"))
+    names = {e.id: _one(e.data["name"], lang) for e in records.entries.values() if "name" in e.data}
     document_id = f"{reg['id']}#document"
     graph: list[dict[str, Any]] = []
 
@@ -162,8 +254,8 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
             {
                 "id": f"{reg['id']}#section-{section['id']}",
                 "types": ["ropa:Section"],
-                "name": {"en": section["heading"]},
-                "heading": section["heading"],
+                "name": _name(section["heading"], lang),
+                "heading": _name(section["heading"], lang),
                 "order": order,
             }
         )
@@ -171,8 +263,8 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
         {
             "id": document_id,
             "types": ["ropa:RegisterDescription"],
-            "name": {"en": reg["document"]["title"]},
-            "title": reg["document"]["title"],
+            "name": {lang: reg["document"]["title"]},
+            "title": {lang: reg["document"]["title"]},
             **({"language": reg["document"]["language"]} if "language" in reg["document"] else {}),
             "has_part": [s["id"] for s in sections],
         }
@@ -182,20 +274,34 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
         {
             "id": reg["id"],
             "types": ["dpv:ROPA"],
-            "name": {"en": reg["title"]},
-            "title": reg["title"],
-            **({"description": reg["description"]} if "description" in reg else {}),
+            "name": _name(reg["title"], lang),
+            "title": _name(reg["title"], lang),
+            **({"description": _name(reg["description"], lang)} if "description" in reg else {}),
             "controller": reg["controller"],
+            **_register_notice_keys(reg),
             **({"rights": _plain(reg["rights"])} if "rights" in reg else {}),
             "source_document": document_id,
             "has_part": sorted(e.id for e in records.of_kind("activities")),
             "derived_from": _plain(reg["derived_from"]),
             "record_file": records.register_record_file,
             "record_line": reg.line,
+            **(
+                {"record_key_lines": {**_key_lines(reg), "name": reg.key_lines["title"]}}
+                if _has_key_lines(records.register_record_file)
+                else {}
+            ),
         }
     )
     for entry in records.entries.values():
-        node = _node(entry.data, entry.kind, entry.record_file, groups, names)
+        node = _node(
+            entry.data,
+            entry.kind,
+            entry.record_file,
+            groups,
+            names,
+            lang,
+            _has_key_lines(entry.record_file),
+        )
         if entry.kind == "passages" and entry.id in records.cells:
             node.update(_cell_passage(entry.id, node, records.cells[entry.id], document_id))
         elif entry.kind == "passages":
@@ -226,6 +332,20 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
             node["controller"] = reg["controller"]
         graph.append(node)
     return {"@context": context, "@graph": graph}
+
+
+def _register_notice_keys(reg: LineDict) -> dict[str, Any]:
+    """The register's keys for the notice: its languages, the languages whose texts await
+    the controller's review, and the supervisory authority it names."""
+    keys: dict[str, Any] = {}
+    if "languages" in reg:
+        keys["languages"] = list(reg["languages"])
+    unreviewed = [t for t, status in reg.get("translations", {}).items() if status == "unreviewed"]
+    if unreviewed:
+        keys["unreviewed_translations"] = sorted(unreviewed)
+    if "supervisory_authority" in reg:
+        keys["supervisory_authority"] = reg["supervisory_authority"]
+    return keys
 
 
 def _cell_passage(

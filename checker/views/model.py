@@ -22,6 +22,8 @@ from rdflib import Graph
 from checker.assets import default_records
 from checker.check.findings import Finding
 from checker.check.run import check
+from checker.errors import InputError
+from checker.files import read_input
 from checker.graph.build import build
 from checker.graph.flows import flow_graph
 from checker.graph.store import ox_store
@@ -93,8 +95,8 @@ def input_fingerprint(paths: Sequence[Path]) -> str:
         digest = _DIGESTS.get(key)
         if digest is None:
             try:
-                digest = hashlib.sha256(file.read_bytes()).hexdigest()
-            except OSError:
+                digest = hashlib.sha256(read_input(file, str(file))).hexdigest()
+            except InputError:  # a FIFO, a device, a link loop: the build says why
                 digest = "unreadable"
             _DIGESTS[key] = digest
         total.update(digest.encode("ascii") + b"\0")

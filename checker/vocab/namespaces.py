@@ -92,21 +92,24 @@ DPV = _closed(
     "dpv",
     """
     AccessControlMethod AnonymisedData Authority AutomatedDecisionMaking Consent
-    ConsentManagement ControllerProcessorAgreement Country CustomerCare DataController
-    DataProcessingAgreement DataProcessor DataProtectionOfficer DataSubject
-    DataTransferLegalBasis DirectMarketing EndlessDuration Entity GovernmentalOrganisation
-    HumanResourceManagement HumanSubject IndeterminateDuration Jurisdiction Law LegalBasis
-    LegalEntity
-    LegalObligation LegitimateInterest Marketing Necessity OfficialAuthorityOfController
-    Organisation OrganisationalUnit PersonalData Process PublicInterest Purpose ROPA
-    Recipient Representative ServiceOptimisation SpecialCategoryPersonalData StorageDuration
-    SupraNationalUnion TechnicalOrganisationalMeasure TemporalDuration ThirdCountry
-    UntilEventDuration UntilTimeDuration hasAddress hasApplicableLaw hasContact hasCountry
-    hasDataController hasDataImporter hasDataProcessor hasDataProtectionOfficer
-    hasDataSource hasDataSubject hasDuration hasJointDataControllers hasJurisdiction
-    hasJustification hasLegalBasis hasLocation hasName hasOrganisationalUnit hasPersonalData
-    hasPurpose hasRecipient hasRepresentative hasRight hasStorageCondition
-    hasTechnicalOrganisationalMeasure hasThirdCountry isImplementedUsingTechnology
+    ConsentManagement Contract ControllerProcessorAgreement Country CustomerCare
+    DataController DataProcessingAgreement DataProcessor DataProtectionAuthority
+    DataProtectionOfficer DataSubject DataSubjectDataSource DataTransferLegalBasis
+    DirectMarketing EndlessDuration Entity GovernmentalOrganisation HumanResourceManagement HumanSubject
+    IndeterminateDuration Jurisdiction Law LegalBasis LegalEntity LegalObligation LegitimateInterest
+    Marketing Necessity OfficialAuthorityOfController Optional Organisation
+    OrganisationalUnit PersonalData Process PublicInterest PublicSectorBody Purpose ROPA
+    Recipient Representative Required ServiceOptimisation SpecialCategoryPersonalData
+    StorageDuration SupraNationalUnion TechnicalOrganisationalMeasure TemporalDuration
+    ThirdCountry UntilEventDuration UntilTimeDuration VitalInterest hasAddress
+    hasApplicableLaw hasAuthority hasContact hasCountry hasDataController hasDataImporter
+    hasDataProcessor hasDataProtectionOfficer hasDataSource hasDataSubject hasDuration
+    hasJointDataControllers hasJurisdiction hasJustification hasLegalBasis hasLegalMeasure
+    hasLocation hasName hasNecessity hasOrganisationalMeasure hasOrganisationalUnit
+    hasPersonalData hasPurpose hasRecipient hasRecipientDataController
+    hasRecipientThirdParty hasRepresentative hasReuseCompatibility hasRight
+    hasStorageCondition hasTechnicalOrganisationalMeasure hasThirdCountry
+    isImplementedUsingTechnology
     """,
 )
 
@@ -124,7 +127,8 @@ PD = _closed(
 EU_GDPR = _closed(
     "eu-gdpr",
     """
-    A15 A16 A17 A18 A20 A21 A77 DataProtectionAuthority A6-1-a A6-1-b A6-1-c A6-1-d A6-1-e
+    A15 A16 A17 A18 A20 A21 A77 DataProtectionAuthority DataTransferTool
+    PurposeCompatibilityAssessment A6-1-a A6-1-b A6-1-c A6-1-d A6-1-e
     A6-1-f legal-basis-data-transfer-classes legal-basis-special-classes
     """,
 )
@@ -152,13 +156,14 @@ LOC = _closed(
 ROPA = _closed(
     "ropa",
     """
-    CellSelector CurrentYearPlus DataFlow DataGroup DelegatedRetention Event
-    FinnishPersonalIdentityCode InformationSystem NotStored Passage RegisterDescription
-    RetentionRule Section afterRetention ambiguity article column concernsDataSubject
-    condition countedFrom coversData delegatedTo documentLine hasDataGroup heading inSection
-    includes isExclusive isMaximum isSpecialCategory isUnmapped item order partOfActivity
-    permittedEntity providedBy receiver recordFile recordLine row sender sheet statuteNumber
-    untilEvent
+    CellSelector ContractEntryRequirement ContractualRequirement CurrentYearPlus DataFlow
+    DataGroup DelegatedRetention Event FinnishPersonalIdentityCode InformationSystem
+    NotStored Passage RegisterDescription RetentionRule Section StatutoryRequirement
+    afterRetention ambiguity article column concernsDataSubject condition consequences
+    countedFrom coversData delegatedTo documentLine hasDataGroup heading inSection includes
+    isExclusive isMaximum isSpecialCategory isUnmapped item order partOfActivity
+    permittedEntity providedBy receiver recordFile recordKeyLines recordLine row sender sheet statuteNumber
+    statuteSection unreviewedTranslation untilEvent
     """,
 )
 

@@ -1,4 +1,5 @@
-"""Notice: the GDPR Art. 13/14 privacy notice generated from the records, previewed and
+"""Notice: the GDPR Art. 13/14 privacy notice generated from the records, in two layers (a
+first layer that fits one screen, then each activity and section to open), previewed and
 downloadable as Markdown and HTML in English, Finnish or Swedish. As ``ropa notice
 --allow-gaps``: items the law requires and the records lack are listed, never filled in."""
 
@@ -18,7 +19,9 @@ NAMES = {"en": "English", "fi": "suomi", "sv": "svenska"}
 st.title("Privacy notice")
 st.markdown(
     "The notice data subjects are given under GDPR Art. 13 and 14, generated from the same "
-    "graph that is checked. What the records lack is listed in its own section, not guessed."
+    "graph that is checked, in two layers as the EDPB transparency guidelines recommend: the "
+    "first fits one screen; each processing activity and section opens in the preview. "
+    "What the records lack is listed in its own section, not guessed."
 )
 lang = st.radio(
     "Language",

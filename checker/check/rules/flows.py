@@ -8,7 +8,10 @@ missing.
 FLOW-THIRD-COUNTRY-CHAIN: personal data reach an entity located outside the EU/EEA through
 a processor or its systems (sub-processing, Art. 28(2), 28(4)); Chapter V (Art. 44-46)
 needs a transfer mechanism. Locations that are not recorded are TRANSFER-LOCATION-UNKNOWN's
-business (a shape), not this rule's: this one fires only on a recorded third country.
+business (a shape), not this rule's: this one fires only on a recorded third country, and
+not for an activity that records a transfer mechanism (a transfer legal basis such as
+eu-gdpr:A45-3 or A46-2-c, or a data transfer tool such as standard contractual clauses as a
+measure), as TRANSFER-THIRD-COUNTRY accepts them.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from rdflib import Graph, URIRef
 
 from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
-from checker.vocab.concepts import is_special_category, outside_eu_eea
+from checker.check.rules.common import has_measure
+from checker.vocab.concepts import is_a, is_special_category, outside_eu_eea
 from checker.vocab.labels import label_of
-from checker.vocab.namespaces import DPV, ROPA
+from checker.vocab.namespaces import DPV, EU_GDPR, ROPA
 
 
 def special_to_processor(graph: Graph, index: SourceIndex) -> list[Finding]:
@@ -55,6 +59,14 @@ def special_to_processor(graph: Graph, index: SourceIndex) -> list[Finding]:
     return findings
 
 
+def has_transfer_mechanism(graph: Graph, activity: URIRef) -> bool:
+    """A Chapter V mechanism is recorded for ``activity`` (``rs:HasTransferMechanism``)."""
+    bases = graph.objects(activity, DPV.hasLegalBasis)
+    if any(is_a(graph, basis, DPV.DataTransferLegalBasis) for basis in bases):
+        return True
+    return has_measure(graph, activity, EU_GDPR.DataTransferTool)
+
+
 def third_country_chain(graph: Graph, index: SourceIndex) -> list[Finding]:
     flows = index.flows.copy()
     # A processor's systems are where its processing happens: follow ropa:providedBy back.
@@ -71,6 +83,7 @@ def third_country_chain(graph: Graph, index: SourceIndex) -> list[Finding]:
                 for _, _, c in flows.in_edges(processor, data="carries")
                 if c
                 for act in c.activities
+                if not has_transfer_mechanism(graph, URIRef(act))
             }
         )
         # The processor itself is TRANSFER-THIRD-COUNTRY's (a shape); this rule follows the chain.
