@@ -31,7 +31,6 @@ from checker.views.flows import (
 )
 from checker.views.geometry import curve
 from checker.views.layout import SankeyData
-from checker.views.matrix import NO_BASIS, SEVERAL_BASES, Holder, Holding, Holdings
 from checker.views.retention import RETENTION_KINDS, RetentionRow
 
 #: Colours of the node kinds of the flow graph (colour-blind-safe Okabe-Ito palette).
@@ -568,145 +567,10 @@ def sankey_figure(data: SankeyData, *, height: int = 640) -> go.Figure:
     return fig
 
 
-# --- who holds what ---------------------------------------------------------------------------
-
-#: Colours of the legal bases in the matrix, in order of use (Okabe-Ito, then greys).
-BASIS_PALETTE = (
-    "#0072B2",
-    "#009E73",
-    "#E69F00",
-    "#56B4E9",
-    "#CC79A7",
-    "#F0E442",
-    "#999999",
-    "#666666",
-)
-#: Fixed colours of the matrix's special keys.
-MATRIX_KEYS = {NO_BASIS: "#C0392B", SEVERAL_BASES: "#7B3294"}
-
-
-def cell_key(holder: str, data: str) -> str:
-    """The id of a matrix cell in figure selections: ``cell:<holder> <data>``."""
-    return f"cell:{holder} {data}"
-
-
-def parse_cell(points: Iterable[Mapping[str, Any]]) -> tuple[str, str] | None:
-    """The (holder, data) of the first matrix cell among the points of a selection.
-
-    >>> parse_cell([{"customdata": "cell:https://e.org/u https://e.org/d"}])
-    ('https://e.org/u', 'https://e.org/d')
-    >>> parse_cell([{"customdata": ["node:x"]}]) is None
-    True
-    """
-    for point in points:
-        data = point.get("customdata")
-        if isinstance(data, list | tuple):
-            data = data[0] if data else None
-        if isinstance(data, str) and data.startswith("cell:") and " " in data:
-            holder, category = data[5:].split(" ", 1)
-            return holder, category
-    return None
-
-
-def _holder_label(holder: Holder) -> str:
-    text = shorten(holder.label, 50)
-    if holder.role == "unit":
-        return "\u2003" * holder.depth + text
-    return f"{text} ({holder.role})"
-
-
-def _cell_hover(matrix: Holdings, cell: Holding, holder: str, data: str) -> str:
-    lines = [f"<b>{esc(holder)}</b>", f"Data: {esc(data)}"]
-    lines.append("Legal basis: " + esc(join(list(cell.bases), 3) or NO_BASIS))
-    lines.append(
-        f"Retention: {esc(RETENTION_KINDS[cell.retention])}"
-        + (": " + esc(join(list(cell.periods), 3)) if cell.periods else "")
-    )
-    names = [name for _, name in cell.activities]
-    lines.append(f"Activities ({len(names)}): " + esc(join(names, 3)))
-    lines.append("<i>click to open the activities</i>")
-    return "<br>".join(lines)
-
-
-def holdings_figure(matrix: Holdings, colour_by: str = "basis") -> go.Figure:
-    """Units and parties (rows) against data categories (columns): a square where the
-    row's party handles the category, coloured by its legal basis (``basis``) or by the
-    retention kind a DPO should look at first (``retention``); ``customdata`` =
-    :func:`cell_key`."""
-    rows = _unique([_holder_label(h) for h in matrix.holders])
-    row_of = {h.iri: label for h, label in zip(matrix.holders, rows, strict=True)}
-    columns = _unique([shorten(label, 40) for _, label in matrix.data])
-    column_of = {iri: label for (iri, _), label in zip(matrix.data, columns, strict=True)}
-    names = {h.iri: h.label for h in matrix.holders}
-    data_names = dict(matrix.data)
-    if colour_by == "retention":
-        key_of = {k: RETENTION_KINDS[k] for k in RETENTION_KINDS}
-        colours = {RETENTION_KINDS[k]: c for k, c in RETENTION_COLOURS.items()}
-        keys = [key_of[c.retention] for c in matrix.cells.values()]
-        order = [RETENTION_KINDS[k] for k in RETENTION_KINDS]
-    else:
-        keys = [c.basis for c in matrix.cells.values()]
-        counts = defaultdict(int)
-        for key in keys:
-            counts[key] += 1
-        order = sorted(counts, key=lambda k: (k in MATRIX_KEYS, -counts[k], k.casefold()))
-        palette = iter(BASIS_PALETTE * (len(order) // len(BASIS_PALETTE) + 1))
-        colours = {k: MATRIX_KEYS.get(k) or next(palette) for k in order}
-    fig = go.Figure()
-    cells = list(matrix.cells.values())
-    for name in order:
-        picked = [c for c, k in zip(cells, keys, strict=True) if k == name]
-        if not picked:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[column_of[c.data] for c in picked],
-                y=[row_of[c.holder] for c in picked],
-                mode="markers",
-                name=shorten(name, 60),
-                marker={"symbol": "square", "size": 13, "color": colours[name]},
-                customdata=[cell_key(c.holder, c.data) for c in picked],
-                hovertext=[
-                    _cell_hover(matrix, c, names[c.holder], data_names[c.data]) for c in picked
-                ],
-                hoverinfo="text",
-            )
-        )
-    fig.update_layout(
-        height=max(360, 21 * len(rows) + 300),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        clickmode="event+select",
-        hovermode="closest",
-        hoverlabel={"align": "left"},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-        xaxis={
-            "categoryorder": "array",
-            "categoryarray": columns,
-            "tickangle": -55,
-            "side": "top",
-            "tickfont": {"size": 10},
-            "automargin": True,
-            "showgrid": True,
-            "gridcolor": "#eeeeee",
-        },
-        yaxis={
-            "categoryorder": "array",
-            "categoryarray": list(reversed(rows)),
-            "tickfont": {"size": 11},
-            "automargin": True,
-            "showgrid": True,
-            "gridcolor": "#eeeeee",
-            "range": [-0.7, len(rows) - 0.3],
-        },
-        plot_bgcolor="white",
-    )
-    return fig
-
-
 # --- retention --------------------------------------------------------------------------------
 
 
-def _unique(labels: list[str]) -> list[str]:
+def unique(labels: list[str]) -> list[str]:
     """Make category labels unique (a figure axis merges equal ones) with invisible marks."""
     seen: dict[str, int] = {}
     result = []
@@ -790,7 +654,7 @@ def retention_figure(rows: Sequence[RetentionRow], *, width_labels: int = 70) ->
     """
     known = [r.years for r in rows if r.years is not None]
     end = max([*known, 1.0]) * 1.15
-    labels = _unique([shorten(f"{r.activity_name} · {r.data_label}", width_labels) for r in rows])
+    labels = unique([shorten(f"{r.activity_name} · {r.data_label}", width_labels) for r in rows])
     fig = go.Figure()
     for kind in RETENTION_KINDS:
         picked = [(label, r) for label, r in zip(labels, rows, strict=True) if r.kind == kind]

@@ -162,6 +162,10 @@ def preload() -> None:
     map_figure(current, FlowFilter())
 
 
+#: About how many characters a line of a table's column holds, by the column's width.
+CHARACTERS_PER_LINE = {"small": 9, "medium": 26, "large": 48}
+
+
 def table(
     frame: pd.DataFrame,
     *,
@@ -180,7 +184,8 @@ def table(
     for name in wide:
         if name in frame:
             longest = max((len(str(v)) for v in frame[name]), default=0)
-            lines = max(lines, math.ceil(longest / 48))
+            width = dict(columns[name]).get("width", "large")
+            lines = max(lines, math.ceil(longest / CHARACTERS_PER_LINE.get(width, 48)))
     row = 22 + 18 * (min(lines, 6) - 1) + 13
     height = min(row * len(frame) + 40, max_height)
     return st.dataframe(
@@ -252,9 +257,10 @@ def show_activity(current: Model, activity: str, *, link: bool = False) -> Activ
         else:
             table(
                 frame,
-                wide=["Value"],
+                wide=["Value", "Quotes"],
                 column_config={
-                    "Field": st.column_config.TextColumn(width="small"),
+                    "Field": st.column_config.TextColumn(width="medium"),
+                    "Value": st.column_config.TextColumn(width="medium"),
                     "Quotes": st.column_config.TextColumn(
                         width="small", help=f"The passages of {source}, at right"
                     ),

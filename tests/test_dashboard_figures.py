@@ -29,20 +29,18 @@ from figures import (
     KIND_COLOURS,
     OUTSIDE_NAME,
     Selection,
-    cell_key,
     edge_key,
     edge_label,
     edge_width,
     findings_figure,
     flow_figure,
-    holdings_figure,
     node_key,
-    parse_cell,
     parse_selection,
     retention_figure,
     sankey_figure,
     sankey_hover,
 )
+from matrix_figure import cell_key, holdings_figure, parse_cell
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"
@@ -171,7 +169,8 @@ def test_holdings_figure(model: Model) -> None:
     assert parse_cell([{"customdata": cell_key(ELISA, IP)}]) == (ELISA, IP)
     by_retention = holdings_figure(matrix, "retention")
     assert {t.name for t in by_retention.data} <= set(RETENTION_KINDS.values())
-    assert len(fig.layout.yaxis.categoryarray) == len(matrix.holders)
+    assert len(fig.layout.xaxis.categoryarray) == len(matrix.holders)
+    assert len(fig.layout.yaxis.categoryarray) == len(matrix.data) and fig.layout.showlegend
 
 
 def test_parse_selection() -> None:

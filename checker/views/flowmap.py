@@ -55,7 +55,7 @@ REGIONS: dict[str, str] = {
 REGION_GAP = 0.9
 LABEL_ROOM = 1.1
 #: Vertical room (in rows) above a box's first row for its title, and below its last.
-BOX_HEADER = 0.8
+BOX_HEADER = 1.05
 BOX_FOOTER = 0.35
 #: Sweeps of reordering; crossings are counted after each while the map has at most
 #: this many edges (counting is quadratic in the edges).

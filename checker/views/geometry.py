@@ -11,10 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 
 Point = tuple[float, float]
 
+#: The widest an arc within one column bulges (in columns): inside its box's margin.
+ARC_BULGE = 0.38
+
 
 def curve(start: Point, end: Point, steps: int = 16) -> list[Point]:
     """Points of an S-shaped cubic Bézier from ``start`` to ``end`` (horizontal tangents);
-    within one column, an arc bulging to the right.
+    within one column, an arc bulging to the left, at most :data:`ARC_BULGE` wide (the
+    column's labels are on its right: an arc must not run through them).
 
     >>> [(round(x, 2), round(y, 2)) for x, y in curve((0, 0), (1, 1), steps=2)]
     [(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)]
@@ -22,7 +26,7 @@ def curve(start: Point, end: Point, steps: int = 16) -> list[Point]:
     (x0, y0), (x1, y1) = start, end
     dx = x1 - x0
     if abs(dx) < 1e-9:
-        bulge = 0.25 + 0.15 * abs(y1 - y0)
+        bulge = -min(ARC_BULGE, 0.12 + 0.04 * abs(y1 - y0))
         c1, c2 = (x0 + bulge, y0), (x1 + bulge, y1)
     else:
         c1, c2 = (x0 + dx * 0.5, y0), (x1 - dx * 0.5, y1)

@@ -45,7 +45,7 @@ def registers(graph: Graph) -> list[Register]:
 
     >>> from checker.graph.build import build
     >>> [(r.label, len(r.activities)) for r in registers(build())]
-    [('Processing of personal data in customer services', 53)]
+    [('Processing of personal data in customer services', 50)]
     """
     ropas = sorted(r for r in set(graph.subjects(RDF.type, DPV.ROPA)) if isinstance(r, URIRef))
     acts = activities_of(graph)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ropa_ui
 import streamlit as st
-from figures import holdings_figure, parse_cell
+from matrix_figure import holdings_figure, parse_cell
 
 from checker.views.retention import RETENTION_KINDS
 from checker.vocab.namespaces import local_id

@@ -109,7 +109,7 @@ st.caption(
 st.plotly_chart(retention_figure(shown), key="retention_timeline", config={"displaylogo": False})
 
 st.markdown("**The rows**")
-st.dataframe(
+ropa_ui.table(
     pd.DataFrame(
         [
             {
@@ -127,7 +127,5 @@ st.dataframe(
             for r in shown
         ]
     ),
-    hide_index=True,
-    width="stretch",
-    column_config={"Activity": st.column_config.TextColumn(width="medium")},
+    wide=("Activity", "Data", "Period", "Register says"),
 )
