@@ -162,7 +162,8 @@ def preload() -> None:
     map_figure(current, FlowFilter())
 
 
-#: About how many characters a line of a table's column holds, by the column's width.
+#: About how many characters a line of a table's column holds, by the column's width (a
+#: width in pixels: a seventh of it).
 CHARACTERS_PER_LINE = {"small": 9, "medium": 26, "large": 48}
 
 
@@ -185,8 +186,9 @@ def table(
         if name in frame:
             longest = max((len(str(v)) for v in frame[name]), default=0)
             width = dict(columns[name]).get("width", "large")
-            lines = max(lines, math.ceil(longest / CHARACTERS_PER_LINE.get(width, 48)))
-    row = 22 + 18 * (min(lines, 6) - 1) + 13
+            per_line = width // 7 if isinstance(width, int) else CHARACTERS_PER_LINE[width]
+            lines = max(lines, math.ceil(longest / max(per_line, 8)))
+    row = 22 + 18 * (min(lines, 8) - 1) + 13
     height = min(row * len(frame) + 40, max_height)
     return st.dataframe(
         frame,

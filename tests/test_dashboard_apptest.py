@@ -60,6 +60,20 @@ def no_exceptions(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def at_address(monkeypatch: pytest.MonkeyPatch, name: str, **params: str) -> AppTest:
+    """The page ``name`` of the dashboard on the shipped register, opened at its address
+    with ``params`` (``/activities?activity=web-analytics``), without an exception."""
+    monkeypatch.delenv("ROPA_DASHBOARD_PATHS", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if name != "flows":
+        at.switch_page(f"app_pages/{name}.py")
+    at.run()
+    no_exceptions(at)
+    return at
+
+
 def text(at: AppTest) -> str:
     """Every Markdown, caption, subheader and title of the page, one per line."""
     parts = [
@@ -135,12 +149,7 @@ def test_flows_identity_code_units(app: AppTest) -> None:
 
 
 def test_flows_filters_from_the_address(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ROPA_DASHBOARD_PATHS", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.query_params["data"] = "pd:IPAddress"
-    at.query_params["node"] = "fonecta"
-    at.run()
-    no_exceptions(at)
+    at = at_address(monkeypatch, "flows", data="pd:IPAddress", node="fonecta")
     assert at.multiselect(key="flow_data").value == [IP]
     assert at.selectbox(key="flow_node").value == BASE + "fonecta"
     assert "#### Fonecta Oy" in text(at)
@@ -277,11 +286,7 @@ def test_matrix_cell_opens_its_activities(app: AppTest) -> None:
 
 
 def test_journey_of_private_customers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ROPA_DASHBOARD_PATHS", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.query_params["subject"] = "private-customers"
-    at.switch_page("app_pages/journey.py").run()
-    no_exceptions(at)
+    at = at_address(monkeypatch, "journey", subject="private-customers")
     assert at.selectbox(key="journey_subject").value == BASE + "private-customers"
     glance = at.dataframe[0].value
     assert "Personal identity code" in set(glance["Personal data"])
@@ -319,11 +324,7 @@ def test_activities_search_and_detail_with_provenance(app: AppTest) -> None:
 
 
 def test_activities_link_by_address(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ROPA_DASHBOARD_PATHS", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.query_params["activity"] = "web-analytics"
-    at.switch_page("app_pages/activities.py").run()
-    no_exceptions(at)
+    at = at_address(monkeypatch, "activities", activity="web-analytics")
     assert at.selectbox(key="activity_pick").value == BASE + "web-analytics"
     assert "Snoobi Analytics" in text(at)
 

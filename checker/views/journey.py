@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from rdflib import Graph, URIRef
 
 from checker.markdown import escape, table_cell
-from checker.views.activities import ActivityDetail, activity_detail
+from checker.views.activities import ActivityDetail, Fact, activity_detail
 from checker.views.facts import activities_of, iris, label, labels
 from checker.views.provenance import Quote, quote_order
 from checker.views.retention import RetentionRow, covered_data, retention_rows
@@ -59,16 +59,6 @@ class SubjectGroup:
 
 
 @dataclass(frozen=True)
-class Told:
-    """One value of a step (a data category, a recipient, ...) with its quote numbers."""
-
-    value: str
-    iri: str
-    quotes: tuple[int, ...]
-    note: str = ""
-
-
-@dataclass(frozen=True)
 class Kept:
     """How long some of the group's data are kept by one activity, by one rule: ``data``
     names what the rule covers, ``covers`` the categories (empty: all the activity's)."""
@@ -99,10 +89,10 @@ class Step:
     name: str
     kind: str
     relation: str
-    fields: tuple[tuple[str, tuple[Told, ...]], ...]
+    fields: tuple[tuple[str, tuple[Fact, ...]], ...]
     kept: tuple[Kept, ...]
 
-    def values(self, field: str) -> tuple[Told, ...]:
+    def values(self, field: str) -> tuple[Fact, ...]:
         """The values of one field (empty: the activity records none)."""
         return next((told for name, told in self.fields if name == field), ())
 
@@ -198,7 +188,7 @@ def _their_data(graph: Graph, activity: URIRef, subject: URIRef) -> set[str]:
 
 def _told(
     graph: Graph, detail: ActivityDetail, field: str, numbers: dict[str, int], keep: set[str]
-) -> tuple[Told, ...]:
+) -> tuple[Fact, ...]:
     local = {q.number: q.iri for q in detail.quotes}
     told = []
     for fact in detail.facts:
@@ -213,9 +203,8 @@ def _told(
             ]
             if places:
                 note = "outside the EU/EEA: " + ", ".join(labels(graph, places))
-        told.append(
-            Told(fact.value, fact.iri, tuple(sorted(numbers[local[n]] for n in fact.quotes)), note)
-        )
+        numbered = tuple(sorted(numbers[local[n]] for n in fact.quotes))
+        told.append(replace(fact, quotes=numbered, note=note))
     return tuple(told)
 
 
@@ -316,7 +305,7 @@ def journey(graph: Graph, subject: str) -> Journey:
     )
 
 
-def _cited(told: Told) -> str:
+def _cited(told: Fact) -> str:
     marks = "".join(f"[{n}]" for n in told.quotes)
     note = f" ({told.note})" if told.note else ""
     return escape(told.value + note) + (f" {marks}" if marks else "")

@@ -82,59 +82,53 @@ if st.query_params.get("special") in ("1", "true") and "flow_special" not in st.
 #: them: never every fuzzy match at once (filter_mode and select_all).
 EXACT = {"filter_mode": "contains", "select_all": False}
 
+#: What each filter does (its help), by its key.
+FILTER_HELP = {
+    "flow_data": "Shows the edges that carry the category or a narrower one (a broader "
+    "category such as 'Finnish personal identity code' covers its kinds). The number is how "
+    "many edges carry it.",
+    "flow_units": "The activities of the unit (and of its sub-units) and the flows to and from it.",
+    "flow_processors": "The activities that use the processor, and what reaches it.",
+    "flow_bases": "The activities with this legal basis (the number counts activities).",
+    "flow_registers": "The activities of these registers and the flows to and from their "
+    "parties (the number counts activities).",
+}
+
+
+def _filter(
+    where: object, label: str, key: str, values: list[str], placeholder: str = "Any"
+) -> list[str]:
+    """A multiselect filter of the page, its choices named by ``labels[key]``."""
+    return where.multiselect(  # type: ignore[attr-defined,no-any-return]
+        label,
+        values,
+        format_func=labels[key].get,
+        key=key,
+        placeholder=placeholder,
+        help=FILTER_HELP[key],
+        **EXACT,
+    )
+
+
+labels = {
+    "flow_data": data_labels,
+    "flow_units": unit_labels,
+    "flow_processors": proc_labels,
+    "flow_bases": basis_labels,
+    "flow_registers": register_labels,
+}
 with st.container(border=True):
     f1, f2, f3 = st.columns([3, 2, 2])
-    data = f1.multiselect(
-        "Data category",
-        data_values,
-        format_func=data_labels.get,
-        key="flow_data",
-        placeholder="Any: type to search, e.g. IP address",
-        help="Shows the edges that carry the category or a narrower one "
-        "(a broader category such as 'Finnish personal identity code' covers its kinds). "
-        "The number is how many edges carry it.",
-        **EXACT,
+    data = _filter(
+        f1, "Data category", "flow_data", data_values, "Any: type to search, e.g. IP address"
     )
-    units = f2.multiselect(
-        "Unit",
-        unit_values,
-        format_func=unit_labels.get,
-        key="flow_units",
-        placeholder="Any",
-        help="The activities of the unit (and of its sub-units) and the flows to and from it.",
-        **EXACT,
-    )
-    processors = f3.multiselect(
-        "Processor",
-        proc_values,
-        format_func=proc_labels.get,
-        key="flow_processors",
-        placeholder="Any",
-        help="The activities that use the processor, and what reaches it.",
-        **EXACT,
-    )
+    units = _filter(f2, "Unit", "flow_units", unit_values)
+    processors = _filter(f3, "Processor", "flow_processors", proc_values)
     g1, g2, g3 = st.columns([3, 2, 2])
-    bases = g1.multiselect(
-        "Legal basis",
-        basis_values,
-        format_func=basis_labels.get,
-        key="flow_bases",
-        placeholder="Any",
-        help="The activities with this legal basis (the number counts activities).",
-        **EXACT,
-    )
+    bases = _filter(g1, "Legal basis", "flow_bases", basis_values)
     registers: list[str] = []
     if register_values:
-        registers = g2.multiselect(
-            "Register",
-            register_values,
-            format_func=register_labels.get,
-            key="flow_registers",
-            placeholder="All registers",
-            help="The activities of these registers and the flows to and from their parties "
-            "(the number counts activities).",
-            **EXACT,
-        )
+        registers = _filter(g2, "Register", "flow_registers", register_values, "All registers")
     special = g2.toggle(
         "Special-category data only",
         key="flow_special",

@@ -81,8 +81,13 @@ ropa_ui.table(
             for item in trip.items
         ]
     ),
-    wide=["Collected from", "Handled by", "Received by", "Kept", "Legal basis"],
-    column_config={"Personal data": st.column_config.TextColumn(width="medium")},
+    wide=["Personal data", "Collected from", "Handled by", "Received by", "Kept", "Legal basis"],
+    # Six columns side by side in the page's width: no column hidden to the right.
+    column_config={
+        name: st.column_config.TextColumn(width=148)
+        for name in ("Personal data", "Collected from", "Handled by", "Received by", "Kept")
+    }
+    | {"Legal basis": st.column_config.TextColumn(width=140)},
 )
 st.download_button(
     "Download as Markdown (for a subject-access request)",
