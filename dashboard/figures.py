@@ -283,8 +283,10 @@ def _segment_traces(
     kinds: Sequence[str],
     widths: Sequence[float],
 ) -> None:
-    """The segments, one trace per kind and width, with an arrowhead where a segment
-    reaches a node (not a port)."""
+    """The segments, one line trace per kind and width, and one trace of arrowheads per
+    kind where a segment reaches a node (not a port). A curve arrives horizontally
+    (:func:`checker.views.geometry.curve`), so a head points right or left: one marker per
+    head, not one per point of the curve (a big map has thousands of points)."""
     groups: dict[tuple[str, float], list[int]] = defaultdict(list)
     for i, (kind, width) in enumerate(zip(kinds, widths, strict=True)):
         groups[kind, width].append(i)
@@ -292,20 +294,15 @@ def _segment_traces(
     for kind, width in sorted(groups, key=lambda k: (list(EDGE_COLOURS).index(k[0]), k[1])):
         lx: list[float | None] = []
         ly: list[float | None] = []
-        heads: list[float] = []
         for i in groups[kind, width]:
-            points = curves[i]
-            lx += [p[0] for p in points] + [None]
-            ly += [p[1] for p in points] + [None]
-            arrow = 7 + width if fmap.segments[i].end in fmap.positions else 0
-            heads += [0] * (len(points) - 3) + [arrow, 0, 0, 0]
+            lx += [p[0] for p in curves[i]] + [None]
+            ly += [p[1] for p in curves[i]] + [None]
         fig.add_trace(
             go.Scatter(
                 x=lx,
                 y=ly,
-                mode="lines+markers",
+                mode="lines",
                 line={"color": EDGE_COLOURS[kind], "width": width},
-                marker={"symbol": "arrow", "size": heads, "angleref": "previous"},
                 opacity=0.55,
                 hoverinfo="skip",
                 name=EDGE_NAMES[kind],
@@ -314,6 +311,29 @@ def _segment_traces(
             )
         )
         shown.add(kind)
+    for kind in EDGE_COLOURS:
+        ends = [
+            i for i, k in enumerate(kinds) if k == kind and fmap.segments[i].end in fmap.positions
+        ]
+        if not ends:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[curves[i][-1][0] for i in ends],
+                y=[curves[i][-1][1] for i in ends],
+                mode="markers",
+                marker={
+                    "symbol": "arrow",
+                    "size": [7 + widths[i] for i in ends],
+                    "angle": [90 if curves[i][-1][0] >= curves[i][-2][0] else 270 for i in ends],
+                    "color": EDGE_COLOURS[kind],
+                },
+                opacity=0.55,
+                hoverinfo="skip",
+                legendgroup=kind,
+                showlegend=False,
+            )
+        )
 
 
 def _node_traces(fig: go.Figure, flows: nx.DiGraph, fmap: FlowMap, selected: str | None) -> None:
@@ -400,6 +420,30 @@ def _node_labels(flows: nx.DiGraph, fmap: FlowMap) -> list[dict[str, Any]]:
     return labels
 
 
+#: Node labels are annotations on a light background up to this many nodes; beyond, text
+#: traces (no background, but a browser draws them in a fraction of the time).
+ANNOTATED_UP_TO = 120
+
+
+def _label_traces(fig: go.Figure, labels: Sequence[Mapping[str, Any]]) -> None:
+    """The labels of :func:`_node_labels` as two text traces (written left, written right)."""
+    for side, position in (("right", "middle left"), ("left", "middle right")):
+        mine = [a for a in labels if a["xanchor"] == side]
+        if mine:
+            fig.add_trace(
+                go.Scatter(
+                    x=[a["x"] for a in mine],
+                    y=[a["y"] for a in mine],
+                    mode="text",
+                    text=["\u2002" + a["text"] + "\u2002" for a in mine],
+                    textposition=position,
+                    textfont={"size": 11, "color": [a["font"]["color"] for a in mine]},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+
+
 def _boxes(fmap: FlowMap) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The organisation's boxes (shapes, outermost first) and their titles (annotations)."""
     shapes, titles = [], []
@@ -461,7 +505,8 @@ def flow_figure(
     texts = [_data_label(d) for d in data]
     if edge_labels is None:  # readable, and saying something the filter does not already
         edge_labels = len(segments) <= 30 and len(set(texts)) > 1
-    curves = [curve(fmap.point(s.start), fmap.point(s.end)) for s in segments]
+    steps = 16 if len(segments) <= 300 else 8  # a big map: half the points, as smooth to see
+    curves = [curve(fmap.point(s.start), fmap.point(s.end), steps) for s in segments]
     kinds = [_segment_kind(flows, s) for s in segments]
     _segment_traces(fig, fmap, curves, kinds, [edge_width(len(d)) for d in data])
     middles = [points[len(points) // 2] for points in curves]
@@ -503,8 +548,13 @@ def flow_figure(
         for title, x in fmap.titles
     ]
     # At once: one add_annotation call each is slow.
-    fig.update_layout(annotations=_node_labels(flows, fmap) + titles + heads, shapes=shapes)
+    labels = _node_labels(flows, fmap)
+    if len(labels) > ANNOTATED_UP_TO:  # as text traces: hundreds of annotations draw slowly
+        _label_traces(fig, labels)
+        labels = []
+    fig.update_layout(annotations=labels + titles + heads, shapes=shapes)
     span = (max(xs) - min(xs)) or 1.0
+    margin = max(0.3 * span, 2.0)
     rows = (top - min(ys)) or 1.0
     fig.update_layout(
         height=int(min(4000, max(520, row_height * (rows + 2) + 90))),
@@ -514,7 +564,8 @@ def flow_figure(
         hovermode="closest",
         hoverlabel={"align": "left"},
         legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "font": {"size": 11}},
-        xaxis={"visible": False, "range": [min(xs) - 0.3 * span, max(xs) + 0.3 * span]},
+        # Room beside the outer columns for their labels (at least two columns' worth).
+        xaxis={"visible": False, "range": [min(xs) - margin, max(xs) + margin]},
         yaxis={"visible": False, "range": [min(ys) - 1.0, top + 0.8]},
         plot_bgcolor="white",
     )

@@ -61,13 +61,21 @@ def _holder_label(holder: Holder) -> str:
     return text if holder.role == "unit" else f"{text} ({holder.role})"
 
 
+def retention_text(cell: Holding, most: int = 6) -> str:
+    """What a cell's activities say about retention, and the kind to look at first when
+    they say several things (``30 days; no retention recorded: look first at no retention
+    recorded``)."""
+    kind = RETENTION_KINDS[cell.retention]
+    if not cell.periods:
+        return kind
+    text = join(list(cell.periods), most)
+    return text if len(cell.periods) == 1 else f"{text} (look first at: {kind.lower()})"
+
+
 def _cell_hover(matrix: Holdings, cell: Holding, holder: str, data: str) -> str:
     lines = [f"<b>{esc(holder)}</b>", f"Data: {esc(data)}"]
     lines.append("Legal basis: " + esc(join(list(cell.bases), 3) or NO_BASIS))
-    lines.append(
-        f"Retention: {esc(RETENTION_KINDS[cell.retention])}"
-        + (": " + esc(join(list(cell.periods), 3)) if cell.periods else "")
-    )
+    lines.append("Retention: " + esc(retention_text(cell, 3)))
     names = [name for _, name in cell.activities]
     lines.append(f"Activities ({len(names)}): " + esc(join(names, 3)))
     lines.append("<i>click to open the activities</i>")

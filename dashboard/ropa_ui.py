@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from figures import flow_figure
+from pandas.io.formats.style import Styler
 from rdflib import URIRef
 
 from checker import markdown
@@ -168,7 +169,7 @@ CHARACTERS_PER_LINE = {"small": 9, "medium": 26, "large": 48}
 
 
 def table(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Styler,
     *,
     wide: Sequence[str] = (),
     key: str | None = None,
@@ -181,15 +182,16 @@ def table(
     columns = dict(options.pop("column_config", None) or {})  # type: ignore[call-overload]
     for name in wide:
         columns.setdefault(name, st.column_config.TextColumn(width="large"))
+    values = frame.data if isinstance(frame, Styler) else frame
     lines = 1
     for name in wide:
-        if name in frame:
-            longest = max((len(str(v)) for v in frame[name]), default=0)
+        if name in values:
+            longest = max((len(str(v)) for v in values[name]), default=0)
             width = dict(columns[name]).get("width", "large")
             per_line = width // 7 if isinstance(width, int) else CHARACTERS_PER_LINE[width]
             lines = max(lines, math.ceil(longest / max(per_line, 8)))
     row = 22 + 18 * (min(lines, 8) - 1) + 13
-    height = min(row * len(frame) + 40, max_height)
+    height = min(row * len(values) + 40, max_height)
     return st.dataframe(
         frame,
         hide_index=True,

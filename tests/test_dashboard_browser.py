@@ -2,7 +2,8 @@
 Debian's Chromium through Playwright (issue 6).
 
 Every page is opened, its key content checked and a screenshot saved into the folder named
-by ``ROPA_ARTIFACTS`` (else the test's tmp_path; the path is printed). Chromium comes from
+by ``ROPA_ARTIFACTS`` (else ``build/dashboard-screenshots/``, which git ignores; the path is
+printed), kept after the run for a person (or CI) to look at. Chromium comes from
 ``bash scripts/chromium.sh``; without it the tests skip, except under ``CI=true``, where they
 fail. ``ROPA_UPDATE_SCREENSHOTS=1`` also rewrites docs/screenshots/flows.png.
 """
@@ -106,8 +107,8 @@ def dashboard(*paths: str, cwd: Path, log: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("ROPA_ARTIFACTS") or tmp_path_factory.mktemp("dashboard"))
+def artifacts() -> Path:
+    folder = Path(os.environ.get("ROPA_ARTIFACTS") or ROOT / "build" / "dashboard-screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     print(f"\ndashboard screenshots: {folder}")
     return folder

@@ -120,7 +120,7 @@ def test_flow_figure_makes_nodes_and_edges_clickable(model: Model) -> None:
 def test_flow_figure_lines_are_as_wide_as_their_data(model: Model) -> None:
     fmap = model.flow_map()
     fig = flow_figure(model.graph, model.flows, fmap)
-    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    lines = [t for t in fig.data if t.mode == "lines"]
     widths = {t.line.width for t in lines}
     assert len(widths) > 3 and max(widths) == edge_width(40) and min(widths) == edge_width(1)
     assert edge_width(1) < edge_width(5) < edge_width(20) == edge_width(60)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import ropa_ui
 import streamlit as st
-from figures import OUTSIDE_NAME, Selection, flow_figure, parse_selection, sankey_figure
+from figures import Selection, flow_figure, parse_selection, sankey_figure
 
 from checker.views.flowmap import plain_map
 from checker.views.flows import KIND_NAMES, FlowFilter, Option, node_detail, processing_units
@@ -243,7 +243,7 @@ else:
             "into or out of a box meet at its edge, then fan out to its units."
         )
     if fmap.outside:
-        notes.append(f"A red ring: {OUTSIDE_NAME.lower()} (its recorded location).")
+        notes.append("A red ring: located outside the EU/EEA (its recorded location).")
     if notes:
         st.caption(" ".join(notes))
 

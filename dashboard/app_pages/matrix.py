@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ropa_ui
 import streamlit as st
-from matrix_figure import holdings_figure, parse_cell
+from matrix_figure import holdings_figure, parse_cell, retention_text
 
 from checker.views.retention import RETENTION_KINDS
 from checker.vocab.namespaces import local_id
@@ -130,10 +130,7 @@ if cell is not None:
     with st.container(border=True):
         st.markdown(f"**{ropa_ui.md(names[holder])}** handles **{ropa_ui.md(data_names[data])}**")
         st.markdown("**Legal basis:** " + ropa_ui.md(", ".join(cell.bases) or "none recorded"))
-        st.markdown(
-            f"**Retention:** {RETENTION_KINDS[cell.retention]}"
-            + (": " + ropa_ui.md("; ".join(cell.periods)) if cell.periods else "")
-        )
+        st.markdown("**Retention:** " + ropa_ui.md(retention_text(cell, 20)))
         st.markdown(f"**Activities ({len(cell.activities)}):**")
         for iri, name in cell.activities:
             ropa_ui.activity_link(iri, label=name)
