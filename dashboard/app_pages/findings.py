@@ -103,11 +103,11 @@ else:
     table = ropa_ui.table(
         styled,
         wide=["Activity", "Message"],
-        max_height=560,
         on_select="rerun",
         selection_mode="single-row",
         key=f"findings_table_{len(shown)}_{hash((tuple(severities), tuple(rules), search))}",
         column_config={
+            "Severity": st.column_config.TextColumn(width=90),
             "Activity": st.column_config.TextColumn(width="medium"),
             "Message": st.column_config.TextColumn(width="large"),
             "Open": st.column_config.LinkColumn(
