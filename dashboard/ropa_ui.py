@@ -174,6 +174,7 @@ def table(
     wide: Sequence[str] = (),
     key: str | None = None,
     max_height: int = 720,
+    most_lines: int = 8,
     **options: object,
 ) -> object:
     """A dataframe whose long texts wrap instead of being cut: the ``wide`` columns get
@@ -192,7 +193,7 @@ def table(
             width = dict(columns[name]).get("width", "large")
             per_line = width // 7 if isinstance(width, int) else CHARACTERS_PER_LINE[width]
             lines = max(lines, math.ceil(longest / max(per_line, 8)))
-    row = 22 + 18 * (min(lines, 8) - 1) + 13
+    row = 22 + 18 * (min(lines, most_lines) - 1) + 13
     height = min(row * len(values) + 40, max_height)
     return st.dataframe(
         frame,

@@ -70,7 +70,7 @@ else:
     table = ropa_ui.table(
         frame,
         wide=("Activity", "Units", "Purposes", "Retention"),
-        max_height=520,
+        most_lines=5,
         on_select="rerun",
         selection_mode="single-row",
         key=f"activity_table_{len(found)}_{hash(query.strip().casefold())}",

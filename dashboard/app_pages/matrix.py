@@ -14,16 +14,15 @@ from matrix_figure import holdings_figure, parse_cell, retention_text
 from checker.views.retention import RETENTION_KINDS
 from checker.vocab.namespaces import local_id
 
-model = ropa_ui.model()
-matrix = model.holdings
-
 st.title("Who holds what")
 st.markdown(
-    "Every **unit** of the organisation (as the records nest them), **processor** and "
-    "**recipient** against every **data category**: a square where the party handles the "
+    "Every **data category** (rows) against every **unit** of the organisation, "
+    "**processor** and **recipient** (columns): a square where the party handles the "
     "category in an activity. Colour the squares by legal basis or by retention, and click "
     "one to open the activities behind it."
 )
+model = ropa_ui.model()
+matrix = model.holdings
 if not matrix.cells:
     st.info("These records name no personal data handled by a unit or party.")
     st.stop()
@@ -37,14 +36,9 @@ colour_by = c1.radio(
     key="matrix_colour",
     horizontal=True,
 )
+EXACT = {"filter_mode": "contains", "select_all": False}  # Enter: the match, not all
 shown_roles = c2.multiselect(
-    "Rows",
-    list(roles),
-    default=list(roles),
-    format_func=roles.get,
-    key="matrix_roles",
-    filter_mode="contains",
-    select_all=False,
+    "Parties", list(roles), default=list(roles), format_func=roles.get, key="matrix_roles", **EXACT
 )
 words = c3.text_input(
     "Data categories containing",
@@ -62,7 +56,7 @@ cells = {k: c for k, c in matrix.cells.items() if k[0] in keep_h and k[1] in kee
 holders = [h for h in holders if any(k[0] == h.iri for k in cells)]
 columns = [(iri, label) for iri, label in columns if any(k[1] == iri for k in cells)]
 if not cells:
-    st.info("No square matches: show more rows, or other words.", icon=":material/search_off:")
+    st.info("No square matches: show more parties, or other words.", icon=":material/search_off:")
     st.stop()
 view = type(matrix)(tuple(holders), tuple(columns), cells)
 st.caption(

@@ -117,15 +117,24 @@ ropa_ui.table(
                 "Data": r.data_label,
                 "Retention": RETENTION_KINDS[r.kind],
                 "Period": r.period,
+                "Register says": r.quote,
                 "Years": round(r.years, 2) if r.years is not None else None,
                 "At most": r.maximum,
                 "Event": r.event,
                 "Delegated to": r.delegated_to,
                 "Afterwards": r.after,
-                "Register says": r.quote,
             }
             for r in shown
         ]
     ),
     wide=("Activity", "Data", "Period", "Register says"),
+    # What a DPO reads first fits the page's width; the details follow to the right.
+    column_config={
+        "Activity": st.column_config.TextColumn(width=190),
+        "Data": st.column_config.TextColumn(width=150),
+        "Retention": st.column_config.TextColumn(width=130),
+        "Period": st.column_config.TextColumn(width=140),
+        "Register says": st.column_config.TextColumn(width=320),
+    },
+    most_lines=6,
 )
