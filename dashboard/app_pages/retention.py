@@ -102,11 +102,16 @@ if order == "attention":
 elif order == "longest":
     shown.sort(key=lambda r: -(r.years if r.years is not None else 1e9))
 
+#: The most rows the timeline draws (in the order chosen); the table below has them all.
+DRAWN = 300
+drawn = shown[:DRAWN]
 st.caption(
-    f"{len(shown)} of {len(rows)} rows · bars show years kept; hatched bars run on "
-    "without an end; markers at zero have no length to draw. Hover for the register's words."
+    f"{len(shown)} of {len(rows)} rows"
+    + (f", the first {DRAWN} drawn (search or filter for others)" if len(shown) > DRAWN else "")
+    + " · bars show years kept; hatched bars run on without an end; markers at zero have no "
+    "length to draw. Hover for the register's words."
 )
-st.plotly_chart(retention_figure(shown), key="retention_timeline", config={"displaylogo": False})
+st.plotly_chart(retention_figure(drawn), key="retention_timeline", config={"displaylogo": False})
 
 st.markdown("**The rows**")
 ropa_ui.table(
