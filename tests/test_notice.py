@@ -270,6 +270,22 @@ def test_customs_retention_in_plain_words(customs_en_text: str) -> None:
     assert "The data is deleted once the membership has ended." in lines
 
 
+#: The sections of a notice with gaps, in order (the register's order where it has sections).
+SECTIONS = [
+    "summary",
+    "activities",
+    "purpose",
+    "categories",
+    "sources",
+    "disclosures",
+    "retention",
+    "contact",
+    "rights",
+    "complaint",
+    "gaps",
+]
+
+
 def test_customs_sections_follow_the_register_description(
     customs: Graph, customs_en: Notice
 ) -> None:
@@ -284,19 +300,7 @@ def test_customs_sections_follow_the_register_description(
     ]
     register_sections = [s for s in customs_en.sections if s.from_register]
     assert [s.heading[0] for s in register_sections] == headings
-    assert [s.anchor for s in customs_en.sections] == [
-        "summary",
-        "activities",
-        "purpose",
-        "categories",
-        "sources",
-        "disclosures",
-        "retention",
-        "contact",
-        "rights",
-        "complaint",
-        "gaps",
-    ]
+    assert [s.anchor for s in customs_en.sections] == SECTIONS
 
 
 def test_customs_gaps_are_reported_and_pinned(customs_en: Notice) -> None:
@@ -366,15 +370,21 @@ def test_customs_rights_are_derived_from_the_legal_basis(customs_en_text: str) -
     assert "Right to withdraw consent (GDPR Art. 7(3))" in consent.split("Where the legal")[0]
 
 
-def test_a_basis_the_table_does_not_know_takes_dpvs_rights() -> None:
-    """A legal basis outside GDPR Art. 6(1)(a)-(f) gets the rights DPV attaches to it."""
+def _club_resting_on(basis: URIRef, label: str) -> Graph:
+    """The complete DPV fixture with its activity on one legal basis of its own."""
     graph = Graph()
     graph += graph_of(COMPLETE_DPV)
     activity = URIRef("https://example.org/club#membership")
-    own = URIRef("https://example.org/club#statute-of-the-club")
     graph.remove((activity, DPV.hasLegalBasis, None))
-    graph.add((activity, DPV.hasLegalBasis, own))
-    graph.add((own, RDFS.label, Literal("Statute of the club", lang="en")))
+    graph.add((activity, DPV.hasLegalBasis, basis))
+    graph.add((basis, RDFS.label, Literal(label, lang="en")))
+    return graph
+
+
+def test_a_basis_the_table_does_not_know_takes_dpvs_rights() -> None:
+    """A legal basis outside GDPR Art. 6(1)(a)-(f) gets the rights DPV attaches to it."""
+    own = URIRef("https://example.org/club#statute-of-the-club")
+    graph = _club_resting_on(own, "Statute of the club")
     graph.add((own, DPV.hasRight, EU_GDPR.A15))
     text = notice_text(compose_notice(graph, "en"))
     rights = text.split("Where the legal basis is Statute of the club, you have these rights:")[1]
@@ -383,13 +393,8 @@ def test_a_basis_the_table_does_not_know_takes_dpvs_rights() -> None:
 
 
 def test_rights_inherit_along_broader_and_a_basis_without_rights_is_a_gap() -> None:
-    graph = Graph()
-    graph += graph_of(COMPLETE_DPV)
-    activity = URIRef("https://example.org/club#membership")
     narrower = URIRef("https://example.org/club#statutory-register")
-    graph.remove((activity, DPV.hasLegalBasis, None))
-    graph.add((activity, DPV.hasLegalBasis, narrower))
-    graph.add((narrower, RDFS.label, Literal("Statutory register of members", lang="en")))
+    graph = _club_resting_on(narrower, "Statutory register of members")
     graph.add((narrower, URIRef("http://www.w3.org/2004/02/skos/core#broader"), EU_GDPR["A6-1-c"]))
     inherited = compose_notice(graph, "en")
     assert not inherited.gaps
@@ -425,19 +430,7 @@ def test_complaint_without_a_country_is_a_gap_not_a_guess() -> None:
 def test_plain_dpv_notice_works_and_reports_its_gaps() -> None:
     notice = compose_notice(graph_of(PLAIN_DPV), "en")
     text = notice_text(notice)
-    assert [s.anchor for s in notice.sections] == [
-        "summary",
-        "activities",
-        "purpose",
-        "categories",
-        "sources",
-        "disclosures",
-        "retention",
-        "contact",
-        "rights",
-        "complaint",
-        "gaps",
-    ]
+    assert [s.anchor for s in notice.sections] == SECTIONS
     assert not any(s.from_register for s in notice.sections)
     # No DPO gap: a shop is no public authority, and whether it needs a DPO (Art. 37(1)(b),
     # (c)) the records cannot show; Art. 13(1)(b) asks for one "where applicable".
