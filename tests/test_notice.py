@@ -533,6 +533,22 @@ def test_finnish_uses_finnish_labels(customs: Graph) -> None:
     assert '<p>Lähdeasiakirja: <span lang="en">Processing of personal data' in html
 
 
+@pytest.mark.parametrize(
+    ("lang", "cited"),
+    [
+        ("fi", "Tietosuoja-asetuksen 13 artiklan 2 kohdan e alakohta: "),
+        ("sv", "Dataskyddsförordningen artikel 13.2 e: "),
+    ],
+)
+def test_missing_items_cite_articles_as_the_official_text_does(
+    customs: Graph, lang: str, cited: str
+) -> None:
+    """Finnish and Swedish cite GDPR articles their own way, in the gaps as everywhere."""
+    lines = notice_text(compose_notice(customs, lang)).splitlines()
+    assert any(line.startswith(cited) for line in lines)
+    assert not [line for line in lines if re.search(r"\d\(\d\)", line)]
+
+
 def test_a_term_without_a_finnish_name_falls_back_to_english_and_is_listed() -> None:
     notice = compose_notice(graph_of(PLAIN_DPV), "fi")
     listed = {t.text for t in notice.fallback_terms}

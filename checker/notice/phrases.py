@@ -359,7 +359,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "tietosuoja-asetuksen 13 ja 14 artikla edellyttävät. Niitä ei ole täydennetty tähän: "
         "rekisterinpitäjän on lisättävä ne selosteeseen ennen tämän tietosuojaselosteen "
         "julkaisemista.",
-        "gaps.item": "Tietosuoja-asetuksen artikla {articles}: {what}",
+        "gaps.item": "Tietosuoja-asetuksen {articles}: {what}",
         "language.intro": "Käsittelytoimien selosteessa ei ole suomenkielistä nimeä seuraaville "
         "termeille, joten ne näytetään sellaisina kuin ne on kirjattu (yleensä englanniksi):",
         "language.texts": "Kuvaukset ja edellytykset, joille ei ole suomenkielistä tekstiä, "

@@ -23,6 +23,7 @@ from checker.notice.model import (
     Section,
     Subsection,
     Term,
+    cited_articles,
     fill,
     join,
     sort_key,
@@ -174,7 +175,8 @@ def gap_section(r: Reader) -> tuple[tuple[Gap, ...], Section | None]:
         return gaps, None
     items = []
     for gap in gaps:
-        text = fill(r.t("gaps.item"), articles=gap.articles, what=r.t("gap." + gap.key))
+        articles = cited_articles(gap.articles, r.lang)
+        text = fill(r.t("gaps.item"), articles=articles, what=r.t("gap." + gap.key))
         children = (fill(r.t("field.concerns"), value=join(gap.subjects, "; ")),)
         items.append(Item(text, children if gap.subjects else ()))
     blocks = (Paragraph((r.t("gaps.intro"),)), BulletList(tuple(items)))

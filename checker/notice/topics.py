@@ -8,7 +8,7 @@ every item Articles 13/14 require that the graph lacks.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -143,12 +143,12 @@ def _own(r: Reader, controllers: list[Node], node: Node) -> bool:
     )
 
 
-def register_parties(r: Reader, acts: list[Activity], end: URIRef) -> dict[Node, list[Node]]:
+def register_parties(r: Reader, acts: Sequence[Activity], end: URIRef) -> dict[Node, list[Node]]:
     """The register's own sources (``end`` ``ropa:sender``) or recipients (``ropa:receiver``):
     the parties outside the controller at that end of a flow that belongs to no activity
     (the register says where its data come from or go to, not in which processing), each
     with those flows."""
-    controllers = controllers_of(r, acts)
+    controllers = controllers_of(r, list(acts))
     found: dict[Node, list[Node]] = {}
     for flow in _flows(r):
         if (flow, ROPA.partOfActivity, None) in r.graph:
