@@ -147,9 +147,11 @@ def register_parties(r: Reader, acts: Sequence[Activity], end: URIRef) -> dict[N
     """The register's own sources (``end`` ``ropa:sender``) or recipients (``ropa:receiver``):
     the parties outside the controller at that end of a flow that belongs to no activity
     (the register says where its data come from or go to, not in which processing), each
-    with those flows."""
+    with those flows. Worked out once per notice (``acts`` are all its activities)."""
+    if end in r.own_parties:
+        return r.own_parties[end]
     controllers = controllers_of(r, list(acts))
-    found: dict[Node, list[Node]] = {}
+    found: dict[Node, list[Node]] = r.own_parties.setdefault(end, {})
     for flow in _flows(r):
         if (flow, ROPA.partOfActivity, None) in r.graph:
             continue
