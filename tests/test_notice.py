@@ -918,6 +918,14 @@ def test_a_legal_obligation_only_ropa_names_art_22_qualifies_erasure_and_lists_a
     graph.remove((activity, DPV.hasDataSource, registry))
     only_subject = notice_text(compose_notice(graph, "en")).split("Where the legal basis is")[1]
     assert "(GDPR Art. 14)" not in only_subject
+    # A source the register names as a whole (a flow of no activity) may concern any activity.
+    flow = URIRef("https://example.org/club#from-the-registry")
+    graph.add((flow, RDF.type, ROPA.DataFlow))
+    graph.add((flow, ROPA.sender, registry))
+    graph.add((flow, ROPA.receiver, URIRef("https://example.org/club#club")))
+    text = notice_text(compose_notice(graph, "en"))
+    assert "- National sports registry" in render_notice(compose_notice(graph, "en"), "md")
+    assert "(GDPR Art. 14)" in text.split("Where the legal basis is")[1]
 
 
 def test_two_bases_never_grant_and_deny_the_same_right() -> None:
