@@ -352,8 +352,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "{country}:",
         "complaint.named": "Käsittelytoimien selosteessa nimetty valvontaviranomainen:",
         "complaint.by_law": "Käsittely perustuu lakisääteiseen velvoitteeseen tai yleisen edun "
-        "mukaiseen tehtävään, josta säädetään maan {country} lainsäädännössä, joten "
-        "toimivaltainen on kyseisen jäsenvaltion valvontaviranomainen (tietosuoja-asetuksen "
+        "mukaiseen tehtävään, josta säädetään jäsenvaltion ({country}) lainsäädännössä, joten "
+        "toimivaltainen on tämän jäsenvaltion valvontaviranomainen (tietosuoja-asetuksen "
         "55 artiklan 2 kohta):",
         "gaps.intro": "Käsittelytoimien selosteesta puuttuvat seuraavat tiedot, joita "
         "tietosuoja-asetuksen 13 ja 14 artikla edellyttävät. Niitä ei ole täydennetty tähän: "
