@@ -11,7 +11,8 @@ is no crossing):
 
 - ``before``: the plain columns the Flows page drew until issue 18
   (:func:`checker.views.layout.flow_layout`, ``columns``: sources, units, recipients, each
-  column ordered by barycentres), one curve per hand-over;
+  column ordered by barycentres), one curve per hand-over (no hand-over stays within a
+  column there, so these are the curves the page drew);
 - ``after``: the grouped map (:func:`checker.views.flowmap.flow_map`): units in nested boxes
   by ``part_of``, sources left, recipients and processors right, the hand-overs that leave
   or enter a box bundled at its edge, the order with the fewest crossings kept. A bundled
