@@ -81,6 +81,11 @@ REFERENCE_KINDS: dict[str, frozenset[str]] = {
     "jurisdiction": frozenset({ANY_TERM}),
     "rights": frozenset({ANY_TERM}),
     "supervisory_authority": frozenset({"organisations", ANY_TERM}),
+    "owner": _AGENTS,
+    "joint_controllers": frozenset({"organisations"}),
+    "controllers": frozenset({"organisations"}),
+    "processor": frozenset({"organisations"}),
+    "processing": frozenset({ANY_TERM}),
 }
 
 
