@@ -18,6 +18,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -251,6 +252,11 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
     is_flag=True,
     help="Also check the records' consistency with the ontology (OWL reasoner HermiT; needs Java).",
 )
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date reviews are due against (REVIEW-OVERDUE), as YYYY-MM-DD; default: today.",
+)
 @output_option("report")
 @engine_errors
 def check(
@@ -260,6 +266,7 @@ def check(
     baseline: Path | None,
     write_baseline: Path | None,
     owl: bool,
+    today: datetime | None,
     output: Path | None,
 ) -> None:
     """Check the records against the GDPR and report every gap, with its article.
@@ -281,7 +288,8 @@ def check(
 
     accepted = load_baseline(baseline) if baseline is not None else []
     inputs = [display_path(p) for p in paths or [default_records()]]
-    result = run_check(build_graph(list(paths)), owl=owl, inputs=inputs)
+    day = today.date() if today is not None else None
+    result = run_check(build_graph(list(paths)), owl=owl, inputs=inputs, today=day)
     if write_baseline is not None:
         write_atomically(write_baseline, render_baseline(result.findings).encode("utf-8"))
         click.echo(

@@ -68,9 +68,10 @@ def test_the_customs_register_meets_one_criterion_at_most() -> None:
     """The register states special-category data in feedback and questions (criterion 4)
     and nothing that meets a second criterion: no activity is screened in."""
     graph = build()
-    activities = sorted(set(graph.subjects(None, None)) & {
-        a for a in graph.objects(None, URIRef("http://purl.org/dc/terms/hasPart"))
-    })
+    activities = sorted(
+        set(graph.subjects(None, None))
+        & {a for a in graph.objects(None, URIRef("http://purl.org/dc/terms/hasPart"))}
+    )
     met_sets = [set(screen(graph, a)[0]) for a in activities]
     assert {4} in met_sets
     assert all(m <= {4} for m in met_sets)

@@ -172,8 +172,12 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         return f"{error.message}; allowed keys here: {', '.join(allowed)}"
     if error.validator == "pattern" and "duration" in str(error.schema.get("description", "")):
         return f"{error.instance!r} is not an ISO 8601 duration (write P2Y, P30D, P6M)"
+    if error.validator == "pattern" and str(error.schema.get("pattern", "")).startswith("^\\d{4}-"):
+        return f"{where}: {error.instance!r} is not a date (write YYYY-MM-DD: 2026-03-31)"
     if error.validator == "pattern" and where.endswith("id"):
         return f"{error.instance!r} is not a valid id (lower-case letters, digits, hyphens)"
+    if error.validator == "oneOf" and where == "register":
+        return "register: give either controller (a controller's record) or processor (a processor's record, GDPR Art. 30(2)), not both"
     if error.validator == "oneOf" and "text" in str(error.schema.get("description", "")):
         return f"{where}: {_text_problem(error.instance)}"
     return f"{where}: {error.message}" if where else error.message

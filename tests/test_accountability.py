@@ -1,0 +1,166 @@
+"""Accountability keys of the records (owner, last_reviewed, review_interval, dpia,
+joint_controllers, joint_arrangement, representative): the graph they make, REVIEW-OVERDUE
+against a fixed --today, REVIEW-DATE-MISSING once per register, and a clear schema error
+for each wrong value (tests/fixtures/accountability/library)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+
+from checker.check.rules.review import due_date
+from checker.check.run import check
+from checker.errors import InputError
+from checker.graph.build import build
+from checker.vocab.namespaces import DCTERMS, DPV, EU_GDPR, RDF, ROPA
+
+LIBRARY = Path(__file__).parent / "fixtures" / "accountability" / "library"
+BASE = "https://example.org/ropa/library/"
+TODAY = date(2026, 6, 30)
+
+
+def _review(findings, rule="REVIEW-OVERDUE"):
+    return sorted((f.focus.removeprefix(BASE), f.line) for f in findings if f.rule == rule)
+
+
+def test_the_register_review_is_inherited_and_an_activity_overrides_it() -> None:
+    found = check(build([LIBRARY]), today=TODAY).findings
+    # lending inherits 2025-01-15 + P1Y (due 2026-01-15); reading-club's own 2026-03-01 is not due.
+    assert [focus for focus, _ in _review(found)] == ["lending"]
+    (overdue,) = [f for f in found if f.rule == "REVIEW-OVERDUE"]
+    assert "due on 2026-01-15" in overdue.message and "Lending desk" in overdue.message
+    assert overdue.severity.label == "warning"
+    assert _review(found, "REVIEW-DATE-MISSING") == []
+
+
+def test_nothing_is_overdue_before_the_due_date() -> None:
+    assert _review(check(build([LIBRARY]), today=date(2026, 1, 15)).findings) == []
+    assert [f for f, _ in _review(check(build([LIBRARY]), today=date(2026, 1, 16)).findings)] == [
+        "lending"
+    ]
+
+
+def test_the_customs_register_asks_once_for_a_review_date() -> None:
+    found = check(build(), today=TODAY).findings
+    assert _review(found) == []
+    missing = [f for f in found if f.rule == "REVIEW-DATE-MISSING"]
+    assert len(missing) == 1 and missing[0].severity.label == "info"
+    assert missing[0].file == "ropa/finnish-customs/register.yaml"
+
+
+@pytest.mark.parametrize(
+    ("last", "interval", "due"),
+    [
+        (date(2025, 1, 31), "P1M", date(2025, 2, 28)),
+        (date(2024, 2, 29), "P1Y", date(2025, 2, 28)),
+        (date(2025, 1, 1), "P30D", date(2025, 1, 31)),
+        (date(2025, 1, 1), "P1Y6M", date(2026, 7, 1)),
+    ],
+)
+def test_due_date_counts_months_by_the_calendar(last, interval, due) -> None:
+    assert due_date(last, interval) == due
+
+
+def test_the_records_keys_become_dpv_terms() -> None:
+    graph = build([LIBRARY])
+    club = URIRef(BASE + "reading-club")
+    register = next(graph.subjects(DCTERMS.hasPart, club))
+    assert graph.value(register, ROPA.reviewInterval) == Literal(
+        "P1Y", datatype=URIRef("http://www.w3.org/2001/XMLSchema#duration")
+    )
+    assert graph.value(club, DPV.hasResponsibleEntity) == URIRef(BASE + "lending-desk")
+    dpia = graph.value(club, DPV.hasImpactAssessment)
+    assert (dpia, RDF.type, DPV.DPIA) in graph
+    assert graph.value(dpia, DPV.hasStatus) == EU_GDPR.DPIANotRequired
+    joint = graph.value(club, DPV.hasJointDataControllers)
+    assert (joint, RDF.type, DPV.JointDataControllers) in graph
+    assert set(graph.objects(joint, DPV.hasEntity)) == {URIRef(BASE + "reading-society")}
+    arrangement = graph.value(joint, DPV.hasLegalMeasure)
+    assert (arrangement, RDF.type, DPV.JointDataControllersAgreement) in graph
+    assert "answers requests" in str(graph.value(arrangement, DCTERMS.description))
+    rep = graph.value(URIRef(BASE + "reading-society"), DPV.hasRepresentative)
+    assert (rep, RDF.type, DPV.Representative) in graph
+    assert graph.value(rep, DPV.hasContact) is not None
+
+
+def test_a_recorded_dpia_of_any_status_silences_the_screening() -> None:
+    assert not [
+        f for f in check(build([LIBRARY]), today=TODAY).findings if f.rule == "DPIA-SCREENING"
+    ]
+
+
+def _edited(tmp_path: Path, old: str, new: str) -> Path:
+    folder = tmp_path / "library"
+    shutil.copytree(LIBRARY, folder)
+    path = folder / "register.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('last_reviewed: 2025-01-15', 'last_reviewed: "15.1.2025"', "'15.1.2025' is not a date"),
+        ('last_reviewed: 2025-01-15', 'last_reviewed: "2025-13-01"', "is not a date (write"),
+        ("review_interval: P1Y", "review_interval: yearly", "is not an ISO 8601 duration"),
+        (
+            "owner: lending-desk\n  last",
+            "owner: nobody\n  last",
+            "owner: no entry with id 'nobody'",
+        ),
+        ("dpia: {status: not-required,", "dpia: {status: done,", "'done' is not one of"),
+        (
+            'dpia: {status: not-required, date: "2026-02-01", reason: One criterion only (names of members).}',
+            "dpia: {status: not-required}",
+            "'reason' is a required property",
+        ),
+        ("dpia: {status:", "dpia: {stat: planned, status:", "'stat'"),
+        (
+            "joint_controllers: [reading-society]",
+            "joint_controllers: [lending-desk]",
+            "'lending-desk' is one of units, expected one of organisations",
+        ),
+        (
+            "representative: {name: Example EU Representative Oy, email: rep@example.org}",
+            "representative: {email: rep@example.org}",
+            "'name' is a required property",
+        ),
+        (
+            "  controller: example-library\n",
+            "",
+            "give either controller (a controller's record) or processor",
+        ),
+        (
+            "  controller: example-library\n",
+            "  controller: example-library\n  processor: example-library\n",
+            "not both",
+        ),
+    ],
+)
+def test_a_wrong_value_is_one_clear_error_naming_file_and_line(
+    tmp_path, old, new, expected
+) -> None:
+    folder = _edited(tmp_path, old, new)
+    with pytest.raises(InputError) as error:
+        build([folder])
+    assert expected in str(error.value)
+    assert "register.yaml" in str(error.value)
+
+
+def test_check_today_must_be_a_date() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "checker", "check", str(LIBRARY), "--today", "30.6.2026"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "--today" in run.stderr and "Traceback" not in run.stderr
