@@ -18,6 +18,7 @@ from checker.check.rules.review import due_date
 from checker.check.run import check
 from checker.errors import InputError
 from checker.graph.build import build
+from checker.spreadsheet.export import export_record
 from checker.vocab.namespaces import DCTERMS, DPV, EU_GDPR, RDF, ROPA
 
 LIBRARY = Path(__file__).parent / "fixtures" / "accountability" / "library"
@@ -108,8 +109,8 @@ def _edited(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('last_reviewed: 2025-01-15', 'last_reviewed: "15.1.2025"', "'15.1.2025' is not a date"),
-        ('last_reviewed: 2025-01-15', 'last_reviewed: "2025-13-01"', "is not a date (write"),
+        ("last_reviewed: 2025-01-15", 'last_reviewed: "15.1.2025"', "'15.1.2025' is not a date"),
+        ("last_reviewed: 2025-01-15", 'last_reviewed: "2025-13-01"', "is not a date (write"),
         ("review_interval: P1Y", "review_interval: yearly", "is not an ISO 8601 duration"),
         (
             "owner: lending-desk\n  last",
@@ -164,3 +165,39 @@ def test_check_today_must_be_a_date() -> None:
     )
     assert run.returncode == 2
     assert "--today" in run.stderr and "Traceback" not in run.stderr
+
+
+HOSTING = Path(__file__).parent / "fixtures" / "accountability" / "hosting"
+
+
+def test_a_processor_record_gets_the_art30_2_shapes_not_the_art30_1_ones() -> None:
+    rules = {f.rule for f in check(build([HOSTING]), today=TODAY).findings}
+    assert not {r for r in rules if r.startswith(("ART30-2-", "ART30-1-", "ART6-"))}
+
+
+def test_a_processor_record_without_processing_categories_is_reported_at_the_activity(
+    tmp_path,
+) -> None:
+    folder = tmp_path / "hosting"
+    shutil.copytree(HOSTING, folder)
+    path = folder / "register.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    processing: [dpv:Store]\n", ""))
+    (found,) = [f for f in check(build([folder])).findings if f.rule == "ART30-2-B-CATEGORIES"]
+    assert found.focus == "https://example.org/ropa/hosting/shop-order-hosting"
+    assert found.file.endswith("register.yaml") and found.line is not None
+
+
+def test_export_writes_the_accountability_columns_and_the_processor_sheet() -> None:
+    fi = export_record(build([LIBRARY]), "fi", "md")[0].decode()
+    assert (
+        "| Vaikutustenarviointi | Selosteen omistaja | Viimeksi tarkistettu | Tarkistusväli |" in fi
+    )
+    assert "| DPIANotRequired (2026-02-01) | Lending desk | 2026-03-01 | P1Y |" in fi
+    assert "| Lending desk | 2025-01-15 | P1Y |" in fi  # the register's, inherited
+    ico = export_record(build([LIBRARY]), "ico", "csv")[0].decode()
+    assert "Example Reading Society" in ico  # the joint controller column
+    processor = export_record(build([HOSTING]), "fi", "md")[0].decode()
+    assert (
+        "| Example Hosting Oy<br>privacy@hosting.example.org | Example Shop<br>shop@example.org "
+        "| Storing the orders of the Example Shop web shop<br>Store |  | Encryption at rest |"
+    ) in processor
