@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from checker.check.rules.review import due_date
 from checker.check.run import check
+from checker.diff.risks import accountability_risks
 from checker.errors import InputError
 from checker.graph.build import build
 from checker.spreadsheet.export import export_record
@@ -201,3 +202,40 @@ def test_export_writes_the_accountability_columns_and_the_processor_sheet() -> N
         "| Example Hosting Oy<br>privacy@hosting.example.org | Example Shop<br>shop@example.org "
         "| Storing the orders of the Example Shop web shop<br>Store |  | Encryption at rest |"
     ) in processor
+
+
+def _turtle(body: str):
+    prefixes = (
+        "@prefix dpv: <https://w3id.org/dpv#> . @prefix ex: <https://example.org/> . "
+        "@prefix eu-gdpr: <https://w3id.org/dpv/legal/eu/gdpr#> . "
+        "@prefix ropa: <https://w3id.org/ropa-kg/ontology#> . "
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . "
+    )
+    return Graph().parse(data=prefixes + body, format="turtle")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kinds"),
+    [
+        (
+            "ex:a dpv:hasImpactAssessment ex:d .",
+            "ex:a dpv:hasImpactAssessment ex:d . ex:d dpv:hasStatus eu-gdpr:DPIANotRequired .",
+            ["dpia-withdrawn"],
+        ),
+        ("ex:a dpv:hasImpactAssessment ex:d .", "ex:a dpv:hasImpactAssessment ex:e .", []),
+        (
+            'ex:a ropa:lastReviewed "2026-01-15"^^xsd:date ; ropa:reviewInterval "P1Y"^^xsd:duration .',
+            'ex:a ropa:lastReviewed "2026-01-15"^^xsd:date ; ropa:reviewInterval "P2Y"^^xsd:duration .',
+            ["review-lapsed"],
+        ),
+        (
+            'ex:a ropa:lastReviewed "2026-01-15"^^xsd:date ; ropa:reviewInterval "P1Y"^^xsd:duration .',
+            'ex:a ropa:lastReviewed "2027-01-10"^^xsd:date ; ropa:reviewInterval "P2Y"^^xsd:duration .',
+            [],
+        ),
+    ],
+)
+def test_diff_risks_of_accountability(old, new, kinds) -> None:
+    activity = URIRef("https://example.org/a")
+    found = accountability_risks(_turtle(old), _turtle(new), activity)
+    assert [r.kind for r in found] == kinds
