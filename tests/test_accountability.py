@@ -19,6 +19,8 @@ from checker.check.run import check
 from checker.diff.risks import accountability_risks
 from checker.errors import InputError
 from checker.graph.build import build
+from checker.notice.compose import compose_notice
+from checker.notice.render import render_notice
 from checker.spreadsheet.export import export_record
 from checker.vocab.namespaces import DCTERMS, DPV, EU_GDPR, RDF, ROPA
 
@@ -239,3 +241,21 @@ def test_diff_risks_of_accountability(old, new, kinds) -> None:
     activity = URIRef("https://example.org/a")
     found = accountability_risks(_turtle(old), _turtle(new), activity)
     assert [r.kind for r in found] == kinds
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "representative"),
+    [
+        ("en", "### Joint controllers", "Email of the representative: [rep@example.org]"),
+        ("fi", "### Yhteisrekisterinpitäjät", "Edustajan sähköposti: [rep@example.org]"),
+        ("sv", "### Gemensamt personuppgiftsansvariga", "Företrädarens e-post: [rep@example.org]"),
+    ],
+)
+def test_the_notice_gives_the_arrangement_and_the_representative(
+    lang, heading, representative
+) -> None:
+    text = render_notice(compose_notice(build([LIBRARY]), lang), "md")
+    assert heading in text and representative in text
+    assert "the Society keeps the club's list." in text
+    # The joint controllers' group is no controller of its own: its member is, with contacts.
+    assert "**Example Reading Society**" in text and "**Joint controllers**" not in text
