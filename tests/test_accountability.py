@@ -22,6 +22,7 @@ from checker.graph.build import build
 from checker.notice.compose import compose_notice
 from checker.notice.render import render_notice
 from checker.spreadsheet.export import export_record
+from checker.views.activities import activity_detail
 from checker.vocab.namespaces import DCTERMS, DPV, EU_GDPR, RDF, ROPA
 
 LIBRARY = Path(__file__).parent / "fixtures" / "accountability" / "library"
@@ -259,3 +260,14 @@ def test_the_notice_gives_the_arrangement_and_the_representative(
     assert "the Society keeps the club's list." in text
     # The joint controllers' group is no controller of its own: its member is, with contacts.
     assert "**Example Reading Society**" in text and "**Joint controllers**" not in text
+
+
+def test_the_dashboard_activity_page_shows_owner_review_and_dpia() -> None:
+    graph = build([LIBRARY])
+    club = activity_detail(graph, BASE + "reading-club")
+    facts = {(f.field, f.value) for f in club.facts}
+    assert {("Owner", "Lending desk"), ("Last reviewed", "2026-03-01")} <= facts
+    assert ("Review interval", "P1Y") in facts  # the register's
+    assert "DPIA" in club.fields()
+    lending = activity_detail(graph, BASE + "lending")
+    assert ("Last reviewed", "2025-01-15") in {(f.field, f.value) for f in lending.facts}
