@@ -272,8 +272,9 @@ def check(
     """Check the records against the GDPR and report every gap, with its article.
 
     Rules: Art. 30 contents, legal bases, special categories, processors, transfers,
-    retention, notice contents, DPO, Finnish rules (shapes/), flow-graph rules, and with
-    --owl the ontology's consistency.
+    retention, notice contents, DPO, Finnish rules (shapes/), flow-graph rules, joint
+    controllers, representatives and processors' records, DPIA screening, review dates
+    (against --today), and with --owl the ontology's consistency.
 
     Exit status: 0 when no finding outside the baseline is at or above --fail-on,
     1 when some are, 2 for usage or input errors.
