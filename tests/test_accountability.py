@@ -139,6 +139,11 @@ def _edited(tmp_path: Path, old: str, new: str) -> Path:
             "'name' is a required property",
         ),
         (
+            "    joint_controllers: [reading-society]\n",
+            "    controllers: [reading-society]\n",
+            "controllers: only a processor's record",
+        ),
+        (
             "  controller: example-library\n",
             "",
             "give either controller (a controller's record) or processor",

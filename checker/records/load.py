@@ -302,6 +302,7 @@ def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
     document = _load_document(reg, reg_name, reg_path)
     records = RecordSet(reg, reg_name, stable[reg_path], document, entries)
     _check_references(records, known_terms)
+    _check_controllers(records)
     _locate_passages(records)
     return records
 
@@ -426,6 +427,21 @@ def _check_references(records: RecordSet, known_terms: frozenset[str]) -> None:
                 raise InputError(
                     f"{key}: '{value}' is one of {target.kind}, expected one of {kinds}", file, line
                 )
+
+
+def _check_controllers(records: RecordSet) -> None:
+    """``controllers`` of an activity belong to a processor's record (register: processor)."""
+    if "processor" in records.register:
+        return
+    for entry in records.of_kind("activities"):
+        if "controllers" in entry.data:
+            raise InputError(
+                "controllers: only a processor's record (register: processor) names the "
+                "controllers an activity is carried out for; in a controller's record, name "
+                "the other controllers with joint_controllers",
+                entry.file,
+                entry.data.key_lines["controllers"],
+            )
 
 
 def _locate_cells(records: RecordSet, workbook: Workbook) -> None:

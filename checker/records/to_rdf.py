@@ -409,8 +409,6 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
             node["processor"] = reg["processor"]
         elif entry.kind == "activities":
             node["controller"] = reg["controller"]
-            if "controllers" in node:
-                node["controller"] = [reg["controller"], *node.pop("controllers")]
         graph.append(node)
     return {"@context": context, "@graph": graph}
 
