@@ -251,6 +251,14 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
     is_flag=True,
     help="Also check the records' consistency with the ontology (OWL reasoner HermiT; needs Java).",
 )
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The organisation's own SHACL shapes (Turtle); repeatable. A register's "
+    "'rules:' adds more (docs/organisation-rules.md).",
+)
 @output_option("report")
 @engine_errors
 def check(
@@ -260,6 +268,7 @@ def check(
     baseline: Path | None,
     write_baseline: Path | None,
     owl: bool,
+    rules: tuple[Path, ...],
     output: Path | None,
 ) -> None:
     """Check the records against the GDPR and report every gap, with its article.
@@ -274,6 +283,7 @@ def check(
     from checker.assets import default_records
     from checker.check.baseline import load_baseline, render_baseline, split
     from checker.check.findings import Severity
+    from checker.check.organisation import load_rules, register_rules
     from checker.check.report import render
     from checker.check.run import check as run_check
     from checker.graph.build import build as build_graph
@@ -281,7 +291,9 @@ def check(
 
     accepted = load_baseline(baseline) if baseline is not None else []
     inputs = [display_path(p) for p in paths or [default_records()]]
-    result = run_check(build_graph(list(paths)), owl=owl, inputs=inputs)
+    rule_files = [*rules, *register_rules(list(paths) or [default_records()])]
+    organisation = load_rules(rule_files) if rule_files else None
+    result = run_check(build_graph(list(paths)), owl=owl, inputs=inputs, rules=organisation)
     if write_baseline is not None:
         write_atomically(write_baseline, render_baseline(result.findings).encode("utf-8"))
         click.echo(

@@ -204,15 +204,26 @@ class ShaclValidator:
         shapes: the shapes graph (see :func:`load_shapes`).
         files: the files it was loaded from, to name the file of a shape it refuses.
 
+        partial: compile the shapes it can and list the others (with their targets) in
+            :attr:`refused`, instead of raising, and report the results of blank-node
+            shapes too (an organisation's ``sh:property [ ... ]``; see
+            :mod:`checker.check.organisation`).
+
     Raises:
-        InputError: a shape uses a SHACL feature the compiler does not support.
+        InputError: a shape uses a SHACL feature the compiler does not support (not with
+            ``partial``).
     """
 
-    def __init__(self, shapes: ox.Store, files: Iterable[Path | str] = ()) -> None:
+    def __init__(
+        self, shapes: ox.Store, files: Iterable[Path | str] = (), *, partial: bool = False
+    ) -> None:
+        compiler = _Compiler(shapes, partial=partial)
         try:
-            self.queries = _Compiler(shapes).compile()
+            self.queries = compiler.compile()
         except _Refused as refused:
             raise _input_error(shapes, refused, [Path(f) for f in files]) from None
+        #: With ``partial``: each shape with targets it could not compile, and why.
+        self.refused: dict[Term, str] = compiler.refused
 
     def validate(self, data: ox.Store) -> list[ShaclResult]:
         """The top-level results for the default graph of ``data``: no duplicates, sorted by
@@ -298,8 +309,10 @@ class _Scope:
 class _Compiler:
     """Reads the shapes store and writes the SPARQL; one instance per shapes graph."""
 
-    def __init__(self, shapes: ox.Store) -> None:
+    def __init__(self, shapes: ox.Store, *, partial: bool = False) -> None:
         self.shapes = shapes
+        self.partial = partial
+        self.refused: dict[Term, str] = {}
         self._variables = itertools.count()
         self._stack: list[Term] = []  # the shapes being compiled, to refuse recursion
 
@@ -506,23 +519,50 @@ class _Compiler:
         for kind in ("NodeShape", "PropertyShape"):
             typed = ox.NamedNode(RDF + "type"), ox.NamedNode(SH + kind)
             shapes |= {q.subject for q in self.shapes.quads_for_pattern(None, *typed, None)}
-        for name in _TARGETS:
+        for name in (*_TARGETS, "targetNode", "target"):
             target = ox.NamedNode(SH + name)
             shapes |= {q.subject for q in self.shapes.quads_for_pattern(None, target, None)}
         queries = []
         for shape in sorted(shapes, key=str):
-            self.conforms(shape, "?focus", _Scope(self))  # checks it and its nested shapes
-            targets = self.targets(shape)
-            if targets is None:
-                continue
-            if self.is_property_shape(shape):
-                queries += self.property_queries(shape, targets)
-                continue
-            queries += self.node_queries(shape, targets)
-            for prop in self.objects(shape, "property"):
-                queries += self.property_queries(prop, targets)
-        # pySHACL's results from a blank node shape are not reported.
+            try:
+                queries += self.shape_queries(shape)
+            except _Refused as refused:
+                if not self.partial:
+                    raise
+                if self.has_targets(shape):
+                    self.refused[shape] = refused.feature
+        if self.partial:
+            return queries
+        # The shipped shapes report only named shapes (none of theirs with a target is blank).
         return [q for q in queries if not q.shape.startswith("_:")]
+
+    def has_targets(self, shape: Term) -> bool:
+        """``shape`` has a target of any kind (implicit class targets included)."""
+        quads = self.shapes.quads_for_pattern(shape, None, None, None)
+        target = {SH + t for t in ("targetClass", "targetNode", "targetSubjectsOf")}
+        target |= {SH + "targetObjectsOf", SH + "target"}
+        classes = {
+            ox.NamedNode(RDFS + "Class"),
+            ox.NamedNode("http://www.w3.org/2002/07/owl#Class"),
+        }
+        return any(
+            q.predicate.value in target
+            or (q.predicate.value == RDF + "type" and q.object in classes)
+            for q in quads
+        )
+
+    def shape_queries(self, shape: Term) -> list[_Query]:
+        """The queries of one shape with a target and of its ``sh:property`` shapes."""
+        self.conforms(shape, "?focus", _Scope(self))  # checks it and its nested shapes
+        targets = self.targets(shape)
+        if targets is None:
+            return []
+        if self.is_property_shape(shape):
+            return self.property_queries(shape, targets)
+        queries = self.node_queries(shape, targets)
+        for prop in self.objects(shape, "property"):
+            queries += self.property_queries(prop, targets)
+        return queries
 
     def targets(self, shape: Term) -> str | None:
         """A subquery binding ``?focus`` to the focus nodes of ``shape``, once each."""
