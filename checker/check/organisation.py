@@ -199,21 +199,13 @@ def _reference_findings(rules: OrganisationRules, graph: Graph, index: SourceInd
     """The findings of the shapes the compiler refused, from pySHACL's report."""
     # pySHACL costs 0.7 s to import (python -X importtime -c "import pyshacl"), and only a
     # check with organisation rules the compiler cannot run needs it.
-    import pyshacl
-    from pyshacl.errors import ReportableRuntimeError
+    from checker.check import reference
 
     data = _rdflib_graph(ox_store(graph))
     try:
-        _, report, _ = pyshacl.validate(
-            data,
-            shacl_graph=rules.reference,
-            inference="none",
-            allow_warnings=True,
-            allow_infos=True,
-            inplace=True,
-        )
-    except ReportableRuntimeError as exc:
-        raise InputError(f"pySHACL: {_first_line(exc)}", ", ".join(rules.files)) from None
+        report = reference.validate(data, rules.reference)
+    except reference.ShaclError as exc:
+        raise InputError(f"pySHACL: {exc.reason}", ", ".join(rules.files)) from None
     findings = set()
     for report_node in report.subjects(RDF.type, SH.ValidationReport):
         for result in report.objects(report_node, SH.result):
@@ -222,15 +214,10 @@ def _reference_findings(rules: OrganisationRules, graph: Graph, index: SourceInd
             if shape not in rules.meta or focus is None:
                 continue
             meta = rules.meta[shape]
-            messages = [
-                Candidate(str(m), m.language)
-                for m in report.objects(result, SH.resultMessage)
-                if isinstance(m, Literal)
-            ]
-            chosen = pick(messages)
+            chosen = reference.message(report, result)
             message = meta.message
             if chosen is not None and (meta.sparql or not (meta.own_message or message)):
-                message = chosen.text
+                message = chosen
             path = report.value(result, SH.resultPath)
             value = report.value(result, SH.value)
             findings.add(
@@ -319,7 +306,7 @@ def shape_name(shapes: Graph, shape: Node) -> str:
     """A shape as a message names it: its id and IRI, or the named shape that holds it."""
     if isinstance(shape, URIRef):
         identifier = _text(shapes, shape, DCTERMS.identifier)
-        return f"{identifier} ({shape})" if identifier else str(shape)
+        return f"shape {identifier} ({shape})" if identifier else f"shape {shape}"
     holder = next((n for n in _holders(shapes, shape) if isinstance(n, URIRef)), None)
     return f"a blank-node shape in {shape_name(shapes, holder)}" if holder else "a blank-node shape"
 
@@ -329,47 +316,20 @@ def _file_of(shapes: Graph, shape: Node, where: dict[Node, str]) -> str | None:
 
 
 def _check_valid(shapes: Graph, where: dict[Node, str]) -> None:
-    """Refuse shapes that are not valid SHACL: the W3C's SHACL-for-SHACL shapes first, then
-    pySHACL's loading of every constraint (a SPARQL constraint without its query, ...)."""
+    """Refuse shapes that are not valid SHACL (see :func:`checker.check.reference.check_shapes`)."""
     # pySHACL costs 0.7 s to import (python -X importtime -c "import pyshacl"): only a check
     # with organisation rules needs it.
-    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
-    from pyshacl.entrypoints import meta_validate
-    from pyshacl.errors import ReportableRuntimeError
-    from pyshacl.shapes_graph import ShapesGraph
+    from checker.check import reference
 
-    conforms, report, _ = meta_validate(shapes, inference="none")
-    if not conforms:
-        problems = []
-        for result in report.objects(None, SH.result):
-            focus = report.value(result, SH.focusNode)
-            path = report.value(result, SH.resultPath)
-            message = _text(report, result, SH.resultMessage) or "not valid"
-            prop = (
-                f"{shapes.namespace_manager.normalizeUri(path)}: "
-                if isinstance(path, URIRef)
-                else ""
-            )
-            problems.append(
-                (str(_file_of(shapes, focus, where)), shape_name(shapes, focus), prop + message)
-            )
-        file, name, problem = sorted(problems)[0]
-        raise InputError(f"shape {name}: not valid SHACL: {problem}", file)
     try:
-        graph = ShapesGraph(shapes)
-        for shape in sorted(graph.shapes, key=lambda s: str(s.node)):
-            for parameter in sorted(set(graph.predicate_objects(shape.node)), key=str):
-                if parameter[0] in ALL_CONSTRAINT_PARAMETERS:
-                    try:
-                        CONSTRAINT_PARAMETERS_MAP[parameter[0]](shape)
-                    except ReportableRuntimeError as exc:
-                        raise InputError(
-                            f"shape {shape_name(shapes, shape.node)}: not valid SHACL: {_first_line(exc)}",
-                            _file_of(shapes, shape.node, where),
-                        ) from None
-    except ReportableRuntimeError as exc:
+        reference.check_shapes(shapes)
+    except reference.ShaclError as exc:
+        if exc.shape is None:
+            files = ", ".join(sorted(set(where.values())))
+            raise InputError(f"not valid SHACL: {exc.reason}", files) from None
+        name = shape_name(shapes, exc.shape)
         raise InputError(
-            f"not valid SHACL: {_first_line(exc)}", ", ".join(sorted(set(where.values())))
+            f"{name}: not valid SHACL: {exc.reason}", _file_of(shapes, exc.shape, where)
         ) from None
 
 
@@ -380,7 +340,7 @@ def _check_ids(shapes: Graph, meta: dict[Node, RuleMeta], where: dict[Node, str]
         identifier = _text(shapes, shape, DCTERMS.identifier)
         if identifier in shipped:
             raise InputError(
-                f"shape {shape_name(shapes, shape)}: {identifier} is the id of a rule of "
+                f"{shape_name(shapes, shape)}: {identifier} is the id of a rule of "
                 "ropa check itself; give the organisation's rule an id of its own",
                 _file_of(shapes, shape, where),
             )
@@ -391,9 +351,3 @@ def _named(graph: Graph, node: Node | None) -> URIRef | Literal | None:
     if isinstance(node, BNode):
         return named_owner(graph, node)
     return node if isinstance(node, URIRef | Literal) else None
-
-
-def _first_line(exc: Exception) -> str:
-    """The first line of an error of pySHACL (the rest points at the specification)."""
-    text = str(exc.args[0]) if exc.args else str(exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
