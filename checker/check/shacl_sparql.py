@@ -35,6 +35,8 @@ The mapping
 -----------
 targets (several: UNION, then DISTINCT)
     ``sh:targetClass C``: ``?focus rdf:type/rdfs:subClassOf* C``;
+    ``sh:targetNode n``: ``VALUES ?focus { n ... }`` (in the data graph or not);
+    implicit class target (the shape is an ``rdfs:Class``): as ``sh:targetClass`` itself;
     ``sh:targetSubjectsOf p``: ``?focus p []``; ``sh:targetObjectsOf p``: ``[] p ?focus``
 
 paths (SPARQL 1.1 property paths)
@@ -82,7 +84,7 @@ graph uses (:data:`_NO_PREDICATE`) keeps a path in one piece, evaluated from its
 Not supported
 -------------
 Anything else (another constraint component such as ``sh:maxCount`` or ``sh:pattern``,
-SHACL-SPARQL, ``sh:targetNode``, implicit class targets, ``sh:deactivated``, recursive
+SHACL-SPARQL, ``sh:deactivated``, recursive
 shapes, ``sh:inversePath`` of a complex path, blank node constants, ...) raises
 :class:`~checker.errors.InputError` at compile time, naming the shape (its
 ``dct:identifier``, else its IRI; for a blank node, the nearest named shape that uses it),
@@ -93,8 +95,9 @@ not validate (``sh:message``, ``sh:name``, ``sh:description``, ``sh:order``, ``s
 Known differences from pySHACL: the XSD lexical forms are oxigraph's (XSD), not rdflib's
 (ISO 8601): rdflib also accepts "P1W", "P1.5Y" or "PT" as an ``xsd:duration``, so
 ``sh:datatype`` passes them there and fails them here. A zero-length path (``*``, ``?``)
-from a term that is not in the data graph yields nothing in oxigraph; the focus and value
-nodes here always are in the data graph.
+from a term that is not in the data graph yields nothing in oxigraph: the focus and value
+nodes are in the data graph, but for a ``sh:targetNode`` that is not, such a path has no
+value here (in pySHACL: the node itself).
 """
 
 from __future__ import annotations
@@ -147,7 +150,7 @@ _NODE_KINDS = {
     SH + "IRIOrLiteral": "!isBlank({v})",
 }
 
-_TARGETS = {"targetClass", "targetSubjectsOf", "targetObjectsOf"}
+_TARGETS = {"targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"}
 _CONSTRAINTS = {"class", "nodeKind", "datatype", "in", "node", "not", "or", "and"}
 _CONSTRAINTS |= {"minCount", "hasValue", "qualifiedValueShape"}
 _PARAMETERS = {"path", "property", "severity", "qualifiedMinCount", "qualifiedMaxCount"}
@@ -345,11 +348,6 @@ class _Compiler:
         """Refuse any SHACL property of ``shape`` that this compiler does not implement."""
         for quad in self.shapes.quads_for_pattern(shape, None, None, None):
             predicate = quad.predicate.value
-            if predicate == RDF + "type" and quad.object in {
-                ox.NamedNode(RDFS + "Class"),
-                ox.NamedNode("http://www.w3.org/2002/07/owl#Class"),
-            }:
-                raise _Refused(shape, "implicit class targets are not supported")
             if predicate.startswith(SH) and predicate[len(SH) :] not in _SUPPORTED:
                 raise _Refused(shape, f"sh:{predicate[len(SH) :]} is not supported")
         if self.one(shape, "qualifiedValueShapesDisjoint") not in {None, ox.Literal(False)}:
@@ -519,7 +517,7 @@ class _Compiler:
         for kind in ("NodeShape", "PropertyShape"):
             typed = ox.NamedNode(RDF + "type"), ox.NamedNode(SH + kind)
             shapes |= {q.subject for q in self.shapes.quads_for_pattern(None, *typed, None)}
-        for name in (*_TARGETS, "targetNode", "target"):
+        for name in (*_TARGETS, "target"):
             target = ox.NamedNode(SH + name)
             shapes |= {q.subject for q in self.shapes.quads_for_pattern(None, target, None)}
         queries = []
@@ -541,15 +539,17 @@ class _Compiler:
         quads = self.shapes.quads_for_pattern(shape, None, None, None)
         target = {SH + t for t in ("targetClass", "targetNode", "targetSubjectsOf")}
         target |= {SH + "targetObjectsOf", SH + "target"}
-        classes = {
-            ox.NamedNode(RDFS + "Class"),
-            ox.NamedNode("http://www.w3.org/2002/07/owl#Class"),
-        }
-        return any(
-            q.predicate.value in target
-            or (q.predicate.value == RDF + "type" and q.object in classes)
-            for q in quads
-        )
+        return self.is_class(shape) or any(q.predicate.value in target for q in quads)
+
+    def is_class(self, shape: Term) -> bool:
+        """``shape`` is an implicit class target: its type is ``rdfs:Class`` or a direct
+        subclass of it in the shapes graph (as pySHACL reads SHACL 2.1.3.3)."""
+        rdfs_class = ox.NamedNode(RDFS + "Class")
+        subclass_of = ox.NamedNode(RDFS + "subClassOf")
+        kinds = {rdfs_class}
+        kinds |= {q.subject for q in self.shapes.quads_for_pattern(None, subclass_of, rdfs_class)}
+        types = self.shapes.quads_for_pattern(shape, ox.NamedNode(RDF + "type"), None, None)
+        return any(q.object in kinds for q in types)
 
     def shape_queries(self, shape: Term) -> list[_Query]:
         """The queries of one shape with a target and of its ``sh:property`` shapes."""
@@ -567,8 +567,14 @@ class _Compiler:
     def targets(self, shape: Term) -> str | None:
         """A subquery binding ``?focus`` to the focus nodes of ``shape``, once each."""
         patterns = []
-        for cls in self.objects(shape, "targetClass"):
+        classes = self.objects(shape, "targetClass")
+        if self.is_class(shape):
+            classes.append(shape)
+        for cls in classes:
             patterns.append(f"?focus {_IS_A} {self.constant(shape, cls)}")
+        nodes = [self.constant(shape, node) for node in self.objects(shape, "targetNode")]
+        if nodes:
+            patterns.append(f"VALUES ?focus {{ {' '.join(nodes)} }}")
         for p in self.objects(shape, "targetSubjectsOf"):
             patterns.append(f"?focus {self.constant(shape, p)} ?object")
         for p in self.objects(shape, "targetObjectsOf"):
