@@ -7,6 +7,7 @@ docs/examples/organisation-rules/, run on the clinic of tests/fixtures/org-rules
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -173,8 +174,24 @@ PREFIXES = (
             "sh:targetClass dpv:Process ; sh:property [ sh:path dpv:hasPurpose ; sh:maxCount 1 ] .",
             ["rules.ttl", "ART30-1-B-PURPOSE", "id of a rule of ropa check"],
         ),
+        (
+            "ex:S a sh:NodeShape ; sh:targetClass dpv:Process ; sh:severity ex:Grave ; "
+            "sh:property [ sh:path dpv:hasPurpose ; sh:minCount 1 ] .",
+            [
+                "rules.ttl",
+                "shape https://example.org/r#S",
+                "sh:severity https://example.org/r#Grave",
+            ],
+        ),
     ],
-    ids=["syntax", "no-shape", "maxCount-not-integer", "sparql-without-select", "shipped-id"],
+    ids=[
+        "syntax",
+        "no-shape",
+        "maxCount-not-integer",
+        "sparql-without-select",
+        "shipped-id",
+        "own-severity",
+    ],
 )
 def test_bad_rules_file_is_an_input_error(workdir: Path, shapes: str, words: list[str]) -> None:
     (workdir / "rules.ttl").write_text(PREFIXES + shapes, encoding="utf-8")
@@ -241,3 +258,13 @@ def test_shipped_fixture_same_findings_compiled_and_pyshacl(
 
 def test_shape_fixtures_are_found() -> None:
     assert len(SHAPE_FIXTURES) >= 80
+
+
+def test_docs_show_the_example_files_as_they_are() -> None:
+    text = (ROOT / "docs" / "organisation-rules.md").read_text(encoding="utf-8")
+    shown = re.findall(r"<!-- example: (\S+) -->\n```turtle\n(.*?)```", text, re.DOTALL)
+    assert {path for path, _ in shown} == {
+        str(p.relative_to(ROOT)) for p in (SPECIAL, US_TIA, ONE_PURPOSE)
+    }
+    for path, block in shown:
+        assert block == (ROOT / path).read_text(encoding="utf-8"), path

@@ -334,7 +334,15 @@ def _check_valid(shapes: Graph, where: dict[Node, str]) -> None:
 
 
 def _check_ids(shapes: Graph, meta: dict[Node, RuleMeta], where: dict[Node, str]) -> None:
-    """An organisation's rule may not take the id of one of ropa check's own shapes."""
+    """An organisation's rule may not take the id of one of ropa check's own shapes, and
+    its severity is one a finding has (SHACL allows any IRI)."""
+    for shape, severity in sorted(shapes.subject_objects(SH.severity), key=str):
+        if severity not in SEVERITIES:
+            raise InputError(
+                f"{shape_name(shapes, shape)}: sh:severity {severity}: ropa check reports "
+                "sh:Violation, sh:Warning or sh:Info",
+                _file_of(shapes, shape, where),
+            )
     shipped = {rule for rule, _, _ in shape_meta().values()}
     for shape in sorted(meta, key=str):
         identifier = _text(shapes, shape, DCTERMS.identifier)
