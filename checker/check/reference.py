@@ -19,6 +19,10 @@ from rdflib.term import Node
 from checker.vocab.labels import Candidate, pick
 from checker.vocab.namespaces import SH
 
+#: How pySHACL runs here: no inference (the build has materialised what the shapes need),
+#: every severity reported, the data graph used as it is (the caller gives a copy).
+OPTIONS = {"inference": "none", "allow_warnings": True, "allow_infos": True, "inplace": True}
+
 
 class ShaclError(Exception):
     """pySHACL refused a shape: ``shape`` (None when it does not say) and why."""
@@ -67,14 +71,7 @@ def validate(data: Graph, shapes: Graph) -> Graph:
         ShaclError: pySHACL stopped (a shape it cannot run on this data).
     """
     try:
-        _, report, _ = pyshacl.validate(
-            data,
-            shacl_graph=shapes,
-            inference="none",
-            allow_warnings=True,
-            allow_infos=True,
-            inplace=True,
-        )
+        _, report, _ = pyshacl.validate(data, shacl_graph=shapes, **OPTIONS)
     except ReportableRuntimeError as exc:
         raise ShaclError(None, first_line(exc)) from None
     return report  # type: ignore[no-any-return]
