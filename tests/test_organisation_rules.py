@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
+from checker.check import reference
 from checker.check.context import SourceIndex
 from checker.check.organisation import compile_rules, load_rules, rules_findings
 from checker.check.run import shacl_findings
@@ -268,3 +269,31 @@ def test_docs_show_the_example_files_as_they_are() -> None:
     }
     for path, block in shown:
         assert block == (ROOT / path).read_text(encoding="utf-8"), path
+
+
+def test_register_rules_of_the_wrong_type_are_a_schema_error(tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic"
+    shutil.copytree(CLINIC, clinic)
+    register = clinic / "register.yaml"
+    text = register.read_text(encoding="utf-8")
+    line = text[: text.index("  derived_from: [p-booking]")].count("\n") + 2
+    text = text.replace(
+        "  derived_from: [p-booking]\n", "  derived_from: [p-booking]\n  rules: rules.ttl\n", 1
+    )
+    register.write_text(text, encoding="utf-8")
+    code, out = run(str(clinic))
+    assert code == 2
+    assert f"register.yaml:{line}" in out and "rules" in out
+
+
+def test_pyshacl_data_graph_parses_each_query_once() -> None:
+    plain, cached = Graph(), reference.DataGraph()
+    for graph in (plain, cached):
+        graph.parse(SPECIAL, format="turtle")
+    query = "SELECT ?o WHERE { ?s <http://www.w3.org/ns/shacl#message> ?o }"
+    before = reference._prepared.cache_info()
+    for _ in range(2):
+        assert sorted(cached.query(query)) == sorted(plain.query(query))
+    assert len(sorted(plain.query(query))) == 1
+    after = reference._prepared.cache_info()
+    assert (after.misses, after.hits) == (before.misses + 1, before.hits + 1)

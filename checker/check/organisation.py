@@ -97,7 +97,8 @@ def register_rules(paths: Sequence[Path]) -> list[Path]:
             document = load_yaml(file, name)
             register = document.get("register") if isinstance(document, dict) else None
             rules = register.get("rules", []) if isinstance(register, dict) else []
-            found += [file.parent / str(rule) for rule in rules if isinstance(rule, str)]
+            if isinstance(rules, list):  # else the build reports it (the JSON Schema)
+                found += [file.parent / rule for rule in rules if isinstance(rule, str)]
     return found
 
 
@@ -156,9 +157,10 @@ def compile_rules(
     return OrganisationRules(tuple(files), validator, reference, refused, meta)
 
 
-def _rdflib_graph(store: ox.Store) -> Graph:
-    """The default graph of ``store`` in rdflib, blank nodes keeping their ids."""
-    graph = Graph()
+def _rdflib_graph(store: ox.Store, graph: Graph | None = None) -> Graph:
+    """The default graph of ``store`` in rdflib (into ``graph``), blank nodes keeping
+    their ids."""
+    graph = Graph() if graph is None else graph
     for quad in store:
         graph.add(
             (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object))
@@ -201,7 +203,7 @@ def _reference_findings(rules: OrganisationRules, graph: Graph, index: SourceInd
     # check with organisation rules the compiler cannot run needs it.
     from checker.check import reference
 
-    data = _rdflib_graph(ox_store(graph))
+    data = _rdflib_graph(ox_store(graph), reference.DataGraph())
     try:
         report = reference.validate(data, rules.reference)
     except reference.ShaclError as exc:
