@@ -180,7 +180,7 @@ def test_every_feature_the_compiler_supports_has_a_case() -> None:
     """The cases kept are those whose every shape the compiler supports (the rest of the
     suite uses features it refuses: sh:maxCount, sh:pattern, sh:closed, ...)."""
     names = {_name(case) for case in CASES}
-    assert len(names) == 26
+    assert len(names) == 29
     used = set()
     for case in CASES:
         store = _load(case)
