@@ -102,6 +102,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.retention": "Retention: {value}",
         "field.data": "Data: {value}",
         "field.activities": "Activities: {value}",
+        "field.register_wide": "Stated for the register as a whole, not for a particular activity.",
+        "field.other_acts": "Other acts the register cites: {value}.",
         "field.conditions": "Conditions: {value}",
         "field.location": "Location: {value}",
         "field.provided_by": "Provided by: {value}",
@@ -285,6 +287,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.retention": "Säilytysaika: {value}",
         "field.data": "Tiedot: {value}",
         "field.activities": "Käsittelytoimet: {value}",
+        "field.register_wide": "Ilmoitettu koko rekisteristä, ei tietystä käsittelytoimesta.",
+        "field.other_acts": "Muut rekisterissä mainitut säädökset: {value}.",
         "field.conditions": "Edellytykset: {value}",
         "field.location": "Sijainti: {value}",
         "field.provided_by": "Tarjoaja: {value}",
@@ -348,14 +352,14 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "{country}:",
         "complaint.named": "Käsittelytoimien selosteessa nimetty valvontaviranomainen:",
         "complaint.by_law": "Käsittely perustuu lakisääteiseen velvoitteeseen tai yleisen edun "
-        "mukaiseen tehtävään, josta säädetään maan {country} lainsäädännössä, joten "
-        "toimivaltainen on kyseisen jäsenvaltion valvontaviranomainen (tietosuoja-asetuksen "
+        "mukaiseen tehtävään, josta säädetään jäsenvaltion ({country}) lainsäädännössä, joten "
+        "toimivaltainen on tämän jäsenvaltion valvontaviranomainen (tietosuoja-asetuksen "
         "55 artiklan 2 kohta):",
         "gaps.intro": "Käsittelytoimien selosteesta puuttuvat seuraavat tiedot, joita "
         "tietosuoja-asetuksen 13 ja 14 artikla edellyttävät. Niitä ei ole täydennetty tähän: "
         "rekisterinpitäjän on lisättävä ne selosteeseen ennen tämän tietosuojaselosteen "
         "julkaisemista.",
-        "gaps.item": "Tietosuoja-asetuksen artikla {articles}: {what}",
+        "gaps.item": "Tietosuoja-asetuksen {articles}: {what}",
         "language.intro": "Käsittelytoimien selosteessa ei ole suomenkielistä nimeä seuraaville "
         "termeille, joten ne näytetään sellaisina kuin ne on kirjattu (yleensä englanniksi):",
         "language.texts": "Kuvaukset ja edellytykset, joille ei ole suomenkielistä tekstiä, "
@@ -471,6 +475,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.retention": "Lagringstid: {value}",
         "field.data": "Uppgifter: {value}",
         "field.activities": "Behandlingar: {value}",
+        "field.register_wide": "Angivet för registret som helhet, inte för en viss behandling.",
+        "field.other_acts": "Andra författningar som registret hänvisar till: {value}.",
         "field.conditions": "Villkor: {value}",
         "field.location": "Plats: {value}",
         "field.provided_by": "Tillhandahålls av: {value}",

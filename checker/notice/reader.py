@@ -48,6 +48,9 @@ class Reader:
     _answers: dict[tuple[Callable[[Graph, Node], bool], Node], bool] = field(default_factory=dict)
     gap_nodes: dict[str, list[Node]] = field(default_factory=dict)
     _gap_terms: dict[str, set[Term]] = field(default_factory=dict)
+    #: The register's own sources and recipients by flow end
+    #: (:func:`checker.notice.topics.register_parties`), worked out once per notice.
+    own_parties: dict[URIRef, dict[Node, list[Node]]] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
