@@ -16,6 +16,7 @@ from rdflib import BNode, Graph, URIRef
 
 from checker.check.context import SourceIndex, finding_for, named_owner
 from checker.check.findings import Finding, Severity, sort_findings
+from checker.check.organisation import OrganisationRules, rules_findings
 from checker.check.rules import python_rules
 from checker.check.rules.owl import owl_consistency
 from checker.check.rules.review import review_findings
@@ -79,6 +80,7 @@ def check(
     owl: bool = False,
     inputs: Sequence[str] = (),
     today: date | None = None,
+    rules: OrganisationRules | None = None,
 ) -> CheckResult:
     """Run every rule over a built graph (see :func:`checker.graph.build.build`).
 
@@ -88,12 +90,15 @@ def check(
         inputs: the PATHs the graph was built from, as the user named them: a graph with
             no processing activity is reported against them (ART30-1-NO-ACTIVITY).
         today: the date reviews are due against (REVIEW-OVERDUE); default: today.
+        rules: the organisation's own shapes (:func:`checker.check.organisation.load_rules`).
     """
     index = SourceIndex(graph, inputs)
     findings = shacl_findings(graph, index)
     for rule in python_rules():
         findings.extend(rule(graph, index))
     findings.extend(review_findings(graph, index, today or date.today()))
+    if rules is not None:
+        findings.extend(rules_findings(rules, graph, index))
     if owl:
         findings.extend(owl_consistency(graph, index))
     return CheckResult(sort_findings(findings))
