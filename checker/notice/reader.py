@@ -189,6 +189,9 @@ def controllers_of(r: Reader, acts: list[Activity]) -> list[Node]:
         for p in (DPV.hasDataController, DPV.hasJointDataControllers)
         for c in r.graph.objects(h, p)
     }
+    # A dpv:JointDataControllers group (records: joint_controllers) stands for its members.
+    groups = {c for c in found if (c, RDF.type, DPV.JointDataControllers) in r.graph}
+    found = (found - groups) | {m for g in groups for m in r.graph.objects(g, DPV.hasEntity)}
     return r.sort(found or set(r.graph.subjects(RDF.type, DPV.DataController)))
 
 

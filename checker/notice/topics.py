@@ -435,6 +435,37 @@ def _contact_lines(r: Reader, entity: Node) -> list[Line]:
     return lines
 
 
+def _representative_lines(r: Reader, representatives: Iterable[Node]) -> list[Line]:
+    """The email addresses and telephone numbers of a controller's representatives."""
+    lines: list[Line] = []
+    for rep in representatives:
+        contacts = [rep, *r.objects(rep, DPV.hasContact)]
+        for email in sorted({str(e) for c in contacts for e in r.graph.objects(c, SCHEMA.email)}):
+            lines.append(fill(r.t("field.representative.email"), value=_email_part(email)))
+        for phone in sorted(
+            {str(p) for c in contacts for p in r.graph.objects(c, SCHEMA.telephone)}
+        ):
+            lines.append(fill(r.t("field.representative.telephone"), value=phone))
+    return lines
+
+
+def joint_controllers_items(r: Reader, acts: list[Activity]) -> tuple[Item, ...]:
+    """GDPR Art. 26(2): per activity with joint controllers, who they are (their contact
+    details are with the controllers, Art. 13(1)(a)) and the essence of their arrangement."""
+    items = []
+    for act in acts:
+        for joint in r.objects(act.node, DPV.hasJointDataControllers):
+            children: list[Line] = []
+            for member in r.sort(r.graph.objects(joint, DPV.hasEntity)):
+                children.append(fill(r.t("field.joint_controller"), value=(r.term(member),)))
+            for agreement in r.objects(joint, DPV.hasLegalMeasure):
+                essence = r.labels.text(agreement, DCTERMS.description)
+                if essence is not None:
+                    children.append(fill(r.t("field.arrangement"), value=(essence,)))
+            items.append(Item((r.term(act.node),), tuple(children), strong=True))
+    return tuple(items)
+
+
 def _units(r: Reader) -> list[Node]:
     """Every organisational unit the graph names."""
     typed = set(r.graph.subjects(RDF.type, DPV.OrganisationalUnit))
@@ -460,10 +491,15 @@ def contact_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
         representative = r.objects(controller, DPV.hasRepresentative)
         if representative:
             children.append(fill(r.t("field.representative"), value=r.terms(representative)))
+            # Art. 13(1)(a), 14(1)(a): the representative's contact details too.
+            children.extend(_representative_lines(r, representative))
         items.append(Item((r.term(controller),), tuple(children), strong=True))
     subsections = []
     if items:
         subsections.append(Subsection((r.t("sub.controller"),), (BulletList(tuple(items)),)))
+    joint = joint_controllers_items(r, acts)
+    if joint:
+        subsections.append(Subsection((r.t("sub.joint"),), (BulletList(joint),)))
     holders = controllers + [a.node for a in acts] + list(r.graph.subjects(RDF.type, DPV.ROPA))
     dpos = r.sort(
         {d for h in holders for d in r.graph.objects(h, DPV.hasDataProtectionOfficer)}
