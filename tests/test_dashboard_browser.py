@@ -344,9 +344,7 @@ def test_flows_ip_address_path_and_a_click(browser: Any, shipped: str, artifacts
     page.close()
 
 
-def test_flows_filter_keeps_the_exact_match_on_enter(
-    browser: Any, shipped: str, model: Model
-) -> None:
+def test_flows_exact_match_on_enter(browser: Any, shipped: str, model: Model) -> None:
     """Issue 18: "IP add" and Enter selected all seven fuzzy matches (44 edges, not 25)."""
     require_chromium()
     page = visit(browser, shipped, "flows")
@@ -537,9 +535,12 @@ def test_an_imported_spreadsheet_cites_its_cells(
     with dashboard(str(records), cwd=ROOT, log=tmp_path / "dashboard.log") as address:
         page = visit(browser, address, "activities?activity=payroll")
         text = content(page)
-        assert "Where the spreadsheet says it" in text
-        assert "sheet 'Template', cell J10" in text
-        assert "6 years after the end of employment" in text
+        cell = (
+            "Where the spreadsheet says it",
+            "sheet 'Template', cell J10",
+            "6 years after the end of employment",
+        )
+        assert all(part in text for part in cell), "the cell, its address and its text"
         shoot(page, artifacts, "activities-spreadsheet-cells")
         page.close()
 
