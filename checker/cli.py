@@ -18,6 +18,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -310,6 +311,19 @@ def build(paths: tuple[Path, ...], output: Path | None) -> None:
 @catalogue_option
 @user_option
 @timeout_option(120.0, "With --endpoint: seconds to wait for each answer of the store.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date reviews are due against (REVIEW-OVERDUE), as YYYY-MM-DD; default: today.",
+)
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The organisation's own SHACL shapes (Turtle); repeatable. A register's "
+    "'rules:' adds more (docs/organisation-rules.md).",
+)
 @output_option("report")
 @engine_errors
 def check(
@@ -324,14 +338,18 @@ def check(
     catalogue: str,
     user: str | None,
     timeout: float,
+    today: datetime | None,
+    rules: tuple[Path, ...],
     output: Path | None,
 ) -> None:
     """Check the records against the GDPR and report every gap, with its article.
 
     Rules: Art. 30 contents, legal bases, special categories, processors, transfers,
-    retention, notice contents, DPO, Finnish rules (shapes/), flow-graph rules, and with
-    --owl the ontology's consistency. With --endpoint, the same rules run against the
-    graphs of a triple store (the shapes as SPARQL in the store) and give the same findings.
+    retention, notice contents, DPO, Finnish rules (shapes/), flow-graph rules, joint
+    controllers, representatives and processors' records, DPIA screening, review dates
+    (against --today), and with --owl the ontology's consistency. With --endpoint, the same
+    rules run against the graphs of a triple store (the shapes as SPARQL in the store) and
+    give the same findings.
 
     Exit status: 0 when no finding outside the baseline is at or above --fail-on,
     1 when some are, 2 for usage or input errors.
@@ -339,6 +357,7 @@ def check(
     from checker.assets import default_records
     from checker.check.baseline import load_baseline, render_baseline, split
     from checker.check.findings import Severity
+    from checker.check.organisation import load_rules, register_rules
     from checker.check.report import render
     from checker.check.run import check as run_check
     from checker.graph.build import build as build_graph
@@ -346,8 +365,10 @@ def check(
 
     accepted = load_baseline(baseline) if baseline is not None else []
     if endpoint is not None:
-        if paths or owl:
-            raise click.UsageError("--endpoint checks the store: no PATHS and no --owl with it")
+        if paths or owl or rules:
+            raise click.UsageError(
+                "--endpoint checks the store: no PATHS, --owl or --rules with it"
+            )
         from checker.check.remote import check_endpoint
 
         client = store_client(endpoint, user, timeout)
@@ -356,7 +377,12 @@ def check(
         raise click.UsageError("--graph needs --endpoint")
     else:
         inputs = [display_path(p) for p in paths or [default_records()]]
-        result = run_check(build_graph(list(paths)), owl=owl, inputs=inputs)
+        rule_files = [*rules, *register_rules(list(paths) or [default_records()])]
+        organisation = load_rules(rule_files) if rule_files else None
+        day = today.date() if today is not None else None
+        result = run_check(
+            build_graph(list(paths)), owl=owl, inputs=inputs, rules=organisation, today=day
+        )
     if write_baseline is not None:
         write_atomically(write_baseline, render_baseline(result.findings).encode("utf-8"))
         click.echo(

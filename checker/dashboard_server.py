@@ -1,6 +1,8 @@
 """Start the Streamlit dashboard (``dashboard/app.py``) as a server and wait for it.
 
-The CLI's ``ropa dashboard`` is a thin front end over :func:`run_dashboard`. The dashboard
+The CLI's ``ropa dashboard`` is a thin front end over :func:`run_dashboard`. The server
+process (``dashboard/serve.py``) builds and checks the records and computes what the pages
+show before it starts Streamlit, so once the server answers, a page only draws. The dashboard
 needs the optional extra ``ropa-kg[dashboard]`` (streamlit, plotly); the rest of ``ropa``
 does not, so a CI job that only checks records installs neither.
 """
@@ -72,9 +74,10 @@ def run_dashboard(
         RopaError: the dashboard's files are not installed.
     """
     require_extra()
-    app = asset_dir("dashboard") / "app.py"
-    if not app.is_file():
-        raise RopaError(f"the dashboard is not installed: {app} is missing")
+    folder = asset_dir("dashboard")
+    for name in ("app.py", "serve.py"):
+        if not (folder / name).is_file():
+            raise RopaError(f"the dashboard is not installed: {folder / name} is missing")
     if port == 0:
         with socket.socket() as probe:
             probe.bind((host, 0))
@@ -82,10 +85,7 @@ def run_dashboard(
     env = dict(os.environ, ROPA_DASHBOARD_PATHS=json.dumps([str(p) for p in paths]))
     command = [
         sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
+        str(folder / "serve.py"),
         "--server.headless=true",
         "--browser.gatherUsageStats=false",
         f"--server.address={host}",
@@ -107,7 +107,7 @@ def run_dashboard(
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, stop) if in_main else None
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # the records are built before the server answers
         while server.poll() is None and time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(health, timeout=2) as answer:

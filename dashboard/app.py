@@ -1,5 +1,9 @@
 """ropa-kg dashboard: the records of processing activities for a DPO to browse (read-only).
 
+Pages, each at its own address: ``/flows`` (the flow map), ``/matrix`` (who holds what),
+``/journey`` (a person's journey), ``/activities?activity=<id>``, ``/retention``,
+``/findings``, ``/query``, ``/notice``; the bare address opens ``/flows``.
+
 Start it with ``ropa dashboard [PATH ...]``: the records come from the environment variable
 ``ROPA_DASHBOARD_PATHS`` (a JSON list of paths; empty or unset: the shipped register). The
 graph is built and checked once and cached on the input's content hash (see
@@ -35,12 +39,36 @@ if current is None:
     st.stop()
 
 ropa_ui.sidebar(current)
-pages = [
-    st.Page(ropa_ui.FLOWS, title="Flows", icon=":material/hub:", default=True),
-    st.Page(ropa_ui.ACTIVITIES, title="Activities", icon=":material/list_alt:"),
-    st.Page(ropa_ui.RETENTION, title="Retention", icon=":material/schedule:"),
-    st.Page(ropa_ui.FINDINGS, title="Findings", icon=":material/report:"),
-    st.Page(ropa_ui.QUERY, title="Query", icon=":material/terminal:"),
-    st.Page(ropa_ui.NOTICE, title="Notice", icon=":material/description:"),
-]
-st.navigation(pages).run()
+pages = {
+    "flows": st.Page(ropa_ui.FLOWS, title="Flows", icon=":material/hub:", url_path="flows"),
+    "matrix": st.Page(
+        ropa_ui.MATRIX, title="Who holds what", icon=":material/grid_on:", url_path="matrix"
+    ),
+    "journey": st.Page(
+        ropa_ui.JOURNEY, title="A person's journey", icon=":material/route:", url_path="journey"
+    ),
+    "activities": st.Page(
+        ropa_ui.ACTIVITIES, title="Activities", icon=":material/list_alt:", url_path="activities"
+    ),
+    "retention": st.Page(
+        ropa_ui.RETENTION, title="Retention", icon=":material/schedule:", url_path="retention"
+    ),
+    "findings": st.Page(
+        ropa_ui.FINDINGS, title="Findings", icon=":material/report:", url_path="findings"
+    ),
+    "query": st.Page(ropa_ui.QUERY, title="Query", icon=":material/terminal:", url_path="query"),
+    "notice": st.Page(
+        ropa_ui.NOTICE, title="Notice", icon=":material/description:", url_path="notice"
+    ),
+}
+
+
+def _start() -> None:
+    """The address without a page opens Flows at its own address (``/flows``), with the
+    address's filters (``/?data=pd:IPAddress``)."""
+    st.switch_page(pages["flows"], query_params=st.query_params.to_dict())
+
+
+# Every page has its own address; the bare address is a hidden page that moves on to /flows.
+start = st.Page(_start, title="Flows", url_path="start", default=True, visibility="hidden")
+st.navigation([start, *pages.values()]).run()

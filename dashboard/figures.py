@@ -20,7 +20,16 @@ import plotly.graph_objects as go
 from rdflib import Graph
 
 from checker.views.findings import RuleCount
-from checker.views.flows import KIND_NAMES, edge_facts, edge_kind, node_kind, node_label
+from checker.views.flowmap import FlowMap, Segment
+from checker.views.flows import (
+    KIND_NAMES,
+    EdgeFacts,
+    edge_facts,
+    edge_kind,
+    node_kind,
+    node_label,
+)
+from checker.views.geometry import curve
 from checker.views.layout import SankeyData
 from checker.views.retention import RETENTION_KINDS, RetentionRow
 
@@ -46,8 +55,10 @@ KIND_SYMBOLS: dict[str, str] = {
     "other": "circle-open",
 }
 
-#: Colours of the edge kinds (what the edge stands for: :func:`checker.views.flows.edge_kind`).
+#: Colours of the edge kinds (what the edge stands for: :func:`checker.views.flows.edge_kind`),
+#: in the order a segment of several kinds takes its colour.
 EDGE_COLOURS: dict[str, str] = {
+    "register": "#D55E00",
     "source": "#009E73",
     "flow": "#0072B2",
     "processor": "#E69F00",
@@ -56,11 +67,19 @@ EDGE_COLOURS: dict[str, str] = {
 
 #: How the edge kinds are named in the legend.
 EDGE_NAMES: dict[str, str] = {
+    "register": "between registers",
     "source": "collected from a source",
     "flow": "handed between units",
     "processor": "to a processor",
     "recipient": "disclosed to a recipient",
 }
+
+#: Parties located outside the EU/EEA: their ring, label colour and legend name.
+OUTSIDE_COLOUR = "#C0392B"
+OUTSIDE_NAME = "Located outside the EU/EEA"
+
+#: Fills of the organisation's boxes, outermost first.
+BOX_FILLS = ("rgba(0,114,178,0.04)", "rgba(0,114,178,0.06)", "rgba(0,114,178,0.08)")
 
 #: Severity colours, worst first.
 SEVERITY_COLOURS: dict[str, str] = {
@@ -128,6 +147,11 @@ def edge_key(a: str, b: str) -> str:
     return f"edge:{a} {b}"
 
 
+def edges_key(edges: Sequence[tuple[str, str]]) -> str:
+    """The id of a segment's hand-overs: ``edge:<from> <to>|<from> <to>...``."""
+    return "edge:" + "|".join(f"{a} {b}" for a, b in edges)
+
+
 def node_key(node: str) -> str:
     """The id of a node in figure selections."""
     return f"node:{node}"
@@ -135,10 +159,16 @@ def node_key(node: str) -> str:
 
 @dataclass(frozen=True)
 class Selection:
-    """What a click on the flow figure picked: a node, or an edge (from, to)."""
+    """What a click on the flow figure picked: a node, or the hand-overs (from, to) of a
+    segment."""
 
     node: str | None = None
-    edge: tuple[str, str] | None = None
+    edges: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def edge(self) -> tuple[str, str] | None:
+        """The first hand-over picked (None: no segment was clicked)."""
+        return self.edges[0] if self.edges else None
 
 
 def parse_selection(points: Iterable[Mapping[str, Any]]) -> Selection:
@@ -149,8 +179,10 @@ def parse_selection(points: Iterable[Mapping[str, Any]]) -> Selection:
     'https://e.org/a'
     >>> parse_selection([{"customdata": "edge:https://e.org/a https://e.org/b"}]).edge
     ('https://e.org/a', 'https://e.org/b')
+    >>> parse_selection([{"customdata": "edge:e:a e:b|e:c e:b"}]).edges
+    (('e:a', 'e:b'), ('e:c', 'e:b'))
     >>> parse_selection([{"x": 1}])
-    Selection(node=None, edge=None)
+    Selection(node=None, edges=())
     """
     for point in points:
         data = point.get("customdata")
@@ -161,12 +193,12 @@ def parse_selection(points: Iterable[Mapping[str, Any]]) -> Selection:
         if data.startswith("node:"):
             return Selection(node=data[5:])
         if data.startswith("edge:") and " " in data:
-            a, b = data[5:].split(" ", 1)
-            return Selection(edge=(a, b))
+            pairs = [tuple(p.split(" ", 1)) for p in data[5:].split("|") if " " in p]
+            return Selection(edges=tuple((a, b) for a, b in pairs))
     return Selection()
 
 
-# --- the flow network -------------------------------------------------------------------------
+# --- the flow map -----------------------------------------------------------------------------
 
 
 def edge_label(graph: Graph, flows: nx.DiGraph, a: str, b: str) -> str:
@@ -179,31 +211,49 @@ def edge_label(graph: Graph, flows: nx.DiGraph, a: str, b: str) -> str:
     'x:1, x:2 +1'
     """
     facts = edge_facts(graph, flows, a, b)
-    data = facts.data
+    return _data_label(facts.data, facts.purposes)
+
+
+def _data_label(data: Sequence[str], purposes: Sequence[str] = ()) -> str:
     if not data:
-        return shorten(", ".join(facts.purposes[:1]), 28)
+        return shorten(", ".join(purposes[:1]), 28)
     text = ", ".join(shorten(d, 24) for d in data[:2])
     return text + (f" +{len(data) - 2}" if len(data) > 2 else "")
 
 
-def _edge_hover(graph: Graph, flows: nx.DiGraph, a: str, b: str) -> str:
-    facts = edge_facts(graph, flows, a, b)
-    out = [f"<b>{esc(node_label(flows, a))} → {esc(node_label(flows, b))}</b>"]
-    if facts.data:
-        out.append("Data: " + esc(join(facts.data, 6)))
-    if facts.purposes:
-        out.append("Purposes: " + esc(join(facts.purposes, 4)))
-    if facts.activities:
-        out.append(f"Activities: {len(facts.activities)}")
-    for condition in facts.conditions:
-        out.append("Condition: " + esc(shorten(condition, 90)))
-    return "<br>".join(out)
+def _segment_data(facts: Mapping[tuple[str, str], EdgeFacts], segment: Segment) -> tuple[str, ...]:
+    """The data categories a segment carries (those the filter matched), as labels."""
+    found: set[str] = set()
+    for edge in segment.edges:
+        found |= set(facts[edge].data)
+    return tuple(sorted(found, key=str.casefold))
 
 
-def _node_hover(flows: nx.DiGraph, node: str) -> str:
+def _segment_kind(flows: nx.DiGraph, segment: Segment) -> str:
+    kinds = {edge_kind(flows, a, b) for a, b in segment.edges}
+    return next((k for k in EDGE_COLOURS if k in kinds), "flow")
+
+
+def _segment_hover(
+    flows: nx.DiGraph, facts: Mapping[tuple[str, str], EdgeFacts], segment: Segment
+) -> str:
+    lines = []
+    for a, b in segment.edges[:6]:
+        data = facts[a, b].data
+        head = f"<b>{esc(node_label(flows, a))} → {esc(node_label(flows, b))}</b>"
+        lines.append(head + (": " + esc(join(data, 4)) if data else ""))
+    if len(segment.edges) > 6:
+        lines.append(f"and {len(segment.edges) - 6} more hand-overs")
+    lines.append("<i>click for details</i>")
+    return "<br>".join(lines)
+
+
+def _node_hover(flows: nx.DiGraph, node: str, outside: str = "") -> str:
     incoming = sorted(node_label(flows, n) for n in flows.predecessors(node))
     outgoing = sorted(node_label(flows, n) for n in flows.successors(node))
     lines = [f"<b>{esc(node_label(flows, node))}</b> ({node_kind(flows, node)})"]
+    if outside:
+        lines.append(f"Located outside the EU/EEA: {esc(outside)}")
     if incoming:
         lines.append("From: " + esc(join(incoming, 4)))
     if outgoing:
@@ -212,83 +262,83 @@ def _node_hover(flows: nx.DiGraph, node: str) -> str:
     return "<br>".join(lines)
 
 
-def curve(
-    start: tuple[float, float], end: tuple[float, float], steps: int = 16
-) -> list[tuple[float, float]]:
-    """Points of an S-shaped cubic Bézier from ``start`` to ``end`` (horizontal tangents,
-    as in a Sankey diagram); within one column, an arc bulging to the right."""
-    (x0, y0), (x1, y1) = start, end
-    dx = x1 - x0
-    if abs(dx) < 1e-9:
-        bulge = 0.25 + 0.15 * abs(y1 - y0)
-        c1, c2 = (x0 + bulge, y0), (x1 + bulge, y1)
-    else:
-        c1, c2 = (x0 + dx * 0.5, y0), (x1 - dx * 0.5, y1)
-    points = []
-    for i in range(steps + 1):
-        t = i / steps
-        u = 1 - t
-        points.append(
-            (
-                u**3 * x0 + 3 * u * u * t * c1[0] + 3 * u * t * t * c2[0] + t**3 * x1,
-                u**3 * y0 + 3 * u * u * t * c1[1] + 3 * u * t * t * c2[1] + t**3 * y1,
-            )
-        )
-    return points
+#: Line widths by the number of data categories a line carries (at least that many).
+WIDTHS = ((20, 8.0), (10, 6.0), (5, 4.2), (3, 3.0), (2, 2.2), (0, 1.5))
 
 
-def _text_position(x: float, left: float, span: float) -> str:
-    if x <= left + 0.05 * span:
-        return "middle left"
-    if x >= left + 0.95 * span:
-        return "middle right"
-    return "top center"
+def edge_width(categories: int) -> float:
+    """The width of a line: thicker the more data categories it carries, in six steps (so
+    that a big map needs few traces).
+
+    >>> edge_width(0), edge_width(4), edge_width(40)
+    (1.5, 3.0, 8.0)
+    """
+    return next(width for least, width in WIDTHS if categories >= least)
 
 
-def _edge_traces(
-    fig: go.Figure, flows: nx.DiGraph, curves: Mapping[tuple[str, str], list[tuple[float, float]]]
+def _segment_traces(
+    fig: go.Figure,
+    fmap: FlowMap,
+    curves: Sequence[list[tuple[float, float]]],
+    kinds: Sequence[str],
+    widths: Sequence[float],
 ) -> None:
-    """The edges, one trace per edge kind, with an arrowhead near each edge's end."""
-    for kind, colour in EDGE_COLOURS.items():
+    """The segments, one line trace per kind and width, and one trace of arrowheads per
+    kind where a segment reaches a node (not a port). A curve arrives horizontally
+    (:func:`checker.views.geometry.curve`), so a head points right or left: one marker per
+    head, not one per point of the curve (a big map has thousands of points)."""
+    groups: dict[tuple[str, float], list[int]] = defaultdict(list)
+    for i, (kind, width) in enumerate(zip(kinds, widths, strict=True)):
+        groups[kind, width].append(i)
+    shown: set[str] = set()
+    for kind, width in sorted(groups, key=lambda k: (list(EDGE_COLOURS).index(k[0]), k[1])):
         lx: list[float | None] = []
         ly: list[float | None] = []
-        heads: list[int] = []  # an arrowhead (plotly's "arrow" marker) near each edge's end
-        for a, b in curves:
-            if edge_kind(flows, a, b) != kind:
-                continue
-            points = curves[a, b]
-            lx += [p[0] for p in points] + [None]
-            ly += [p[1] for p in points] + [None]
-            heads += [0] * (len(points) - 3) + [11, 0, 0, 0]
-        if lx:
-            fig.add_trace(
-                go.Scatter(
-                    x=lx,
-                    y=ly,
-                    mode="lines+markers",
-                    line={"color": colour, "width": 1.5},
-                    # "previous": each head points along the curve, away from the point
-                    # before it; markers of size 0 are not drawn.
-                    marker={
-                        "symbol": "arrow",
-                        "size": heads,
-                        "angleref": "previous",
-                        "color": colour,
-                    },
-                    opacity=0.6,
-                    hoverinfo="skip",
-                    name=EDGE_NAMES[kind],
-                )
+        for i in groups[kind, width]:
+            lx += [p[0] for p in curves[i]] + [None]
+            ly += [p[1] for p in curves[i]] + [None]
+        fig.add_trace(
+            go.Scatter(
+                x=lx,
+                y=ly,
+                mode="lines",
+                line={"color": EDGE_COLOURS[kind], "width": width},
+                opacity=0.55,
+                hoverinfo="skip",
+                name=EDGE_NAMES[kind],
+                legendgroup=kind,
+                showlegend=kind not in shown,
             )
+        )
+        shown.add(kind)
+    for kind in EDGE_COLOURS:
+        ends = [
+            i for i, k in enumerate(kinds) if k == kind and fmap.segments[i].end in fmap.positions
+        ]
+        if not ends:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[curves[i][-1][0] for i in ends],
+                y=[curves[i][-1][1] for i in ends],
+                mode="markers",
+                marker={
+                    "symbol": "arrow",
+                    "size": [7 + widths[i] for i in ends],
+                    "angle": [90 if curves[i][-1][0] >= curves[i][-2][0] else 270 for i in ends],
+                    "color": EDGE_COLOURS[kind],
+                },
+                opacity=0.55,
+                hoverinfo="skip",
+                legendgroup=kind,
+                showlegend=False,
+            )
+        )
 
 
-def _node_traces(
-    fig: go.Figure,
-    flows: nx.DiGraph,
-    positions: Mapping[str, tuple[float, float]],
-    selected: str | None,
-) -> None:
-    """The nodes, one clickable trace per kind (``customdata`` = :func:`node_key`)."""
+def _node_traces(fig: go.Figure, flows: nx.DiGraph, fmap: FlowMap, selected: str | None) -> None:
+    """The nodes, one clickable trace per kind (``customdata`` = :func:`node_key`), and
+    a red ring around those located outside the EU/EEA."""
     for kind in KIND_NAMES:
         nodes = sorted(
             (n for n, k in flows.nodes(data="kind") if k == kind),
@@ -296,15 +346,14 @@ def _node_traces(
         )
         if not nodes:
             continue
-        sizes = [13 + min(15, 1.5 * flows.degree(n)) for n in nodes]
         fig.add_trace(
             go.Scatter(
-                x=[positions[n][0] for n in nodes],
-                y=[positions[n][1] for n in nodes],
+                x=[fmap.positions[n][0] for n in nodes],
+                y=[fmap.positions[n][1] for n in nodes],
                 mode="markers",
                 name=KIND_NAMES[kind],
                 marker={
-                    "size": sizes,
+                    "size": [13 + min(9, flows.degree(n)) for n in nodes],
                     "color": KIND_COLOURS[kind],
                     "symbol": KIND_SYMBOLS[kind],
                     "line": {
@@ -313,107 +362,211 @@ def _node_traces(
                     },
                 },
                 customdata=[node_key(n) for n in nodes],
-                hovertext=[_node_hover(flows, n) for n in nodes],
+                hovertext=[_node_hover(flows, n, fmap.outside.get(n, "")) for n in nodes],
                 hoverinfo="text",
+            )
+        )
+    outside = sorted(n for n in fmap.outside if n in flows)
+    if outside:
+        fig.add_trace(
+            go.Scatter(
+                x=[fmap.positions[n][0] for n in outside],
+                y=[fmap.positions[n][1] for n in outside],
+                mode="markers",
+                name=OUTSIDE_NAME,
+                marker={
+                    "size": 30,
+                    "symbol": "circle-open",
+                    "color": OUTSIDE_COLOUR,
+                    "line": {"width": 3},
+                },
+                hoverinfo="skip",
             )
         )
 
 
-def _node_labels(
-    flows: nx.DiGraph, positions: Mapping[str, tuple[float, float]], left: float, span: float
-) -> list[dict[str, Any]]:
-    """Labels as annotations, on a light background so that edges do not hide them; the
-    outer columns write outwards, the middle ones above the node."""
+def _label_side(fmap: FlowMap, node: str) -> str:
+    return "left" if fmap.regions.get(node) == "source" else "right"
+
+
+def _node_labels(flows: nx.DiGraph, fmap: FlowMap) -> list[dict[str, Any]]:
+    """Labels as annotations on a light background (edges do not hide them): sources
+    write to the left of their node, everything else to the right."""
     labels = []
-    for node, (x, y) in sorted(positions.items()):
-        where = _text_position(x, left, span)
-        label = {
-            "x": x,
-            "y": y,
-            "xref": "x",
-            "yref": "y",
-            "text": wrap(esc(node_label(flows, node)), 26),
-            "showarrow": False,
-            "font": {"size": 11, "color": "#1a1a1a"},
-            "bgcolor": "rgba(255,255,255,0.78)",
-            "borderpad": 1,
-            "align": "center",
-        }
-        if where == "middle left":
-            label.update(xanchor="right", xshift=-12, align="right")
-        elif where == "middle right":
-            label.update(xanchor="left", xshift=12, align="left")
-        else:
-            label.update(yanchor="bottom", yshift=9)
-        labels.append(label)
+    for node, (x, y) in sorted(fmap.positions.items()):
+        text = wrap(esc(node_label(flows, node)), 30)
+        if node in fmap.outside:
+            text += f"<br>⚠ outside the EU/EEA: {esc(fmap.outside[node])}"
+        left = _label_side(fmap, node) == "left"
+        labels.append(
+            {
+                "x": x,
+                "y": y,
+                "xref": "x",
+                "yref": "y",
+                "text": text,
+                "showarrow": False,
+                "font": {
+                    "size": 11,
+                    "color": OUTSIDE_COLOUR if node in fmap.outside else "#1a1a1a",
+                },
+                "bgcolor": "rgba(255,255,255,0.8)",
+                "borderpad": 1,
+                "xanchor": "right" if left else "left",
+                "xshift": -12 if left else 12,
+                "align": "right" if left else "left",
+            }
+        )
     return labels
+
+
+#: Node labels are annotations on a light background up to this many nodes; beyond, text
+#: traces (no background, but a browser draws them in a fraction of the time).
+ANNOTATED_UP_TO = 120
+
+
+def _label_traces(fig: go.Figure, labels: Sequence[Mapping[str, Any]]) -> None:
+    """The labels of :func:`_node_labels` as two text traces (written left, written right)."""
+    for side, position in (("right", "middle left"), ("left", "middle right")):
+        mine = [a for a in labels if a["xanchor"] == side]
+        if mine:
+            fig.add_trace(
+                go.Scatter(
+                    x=[a["x"] for a in mine],
+                    y=[a["y"] for a in mine],
+                    mode="text",
+                    text=["\u2002" + a["text"] + "\u2002" for a in mine],
+                    textposition=position,
+                    textfont={"size": 11, "color": [a["font"]["color"] for a in mine]},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+
+
+def _boxes(fmap: FlowMap) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The organisation's boxes (shapes, outermost first) and their titles (annotations)."""
+    shapes, titles = [], []
+    for box in fmap.boxes:
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "y",
+                "x0": box.x0,
+                "x1": box.x1,
+                "y0": box.y1,
+                "y1": box.y0,
+                "line": {"color": "#8aa6c1", "width": 1},
+                "fillcolor": BOX_FILLS[min(box.depth, len(BOX_FILLS) - 1)],
+                "layer": "below",
+            }
+        )
+        titles.append(
+            {
+                "x": box.x0,
+                "y": box.y0,
+                "xref": "x",
+                "yref": "y",
+                "text": f"<b>{esc(shorten(box.label, 70))}</b>",
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "top",
+                "xshift": 4,
+                "yshift": -2,
+                "font": {"size": 11, "color": "#2c5377"},
+            }
+        )
+    return shapes, titles
 
 
 def flow_figure(
     graph: Graph,
     flows: nx.DiGraph,
-    positions: Mapping[str, tuple[float, float]],
+    fmap: FlowMap,
     *,
     selected: str | None = None,
     edge_labels: bool | None = None,
-    height: int | None = None,
+    row_height: int = 40,
 ) -> go.Figure:
-    """The flow network: nodes by kind (one trace each, clickable, ``customdata`` =
-    :func:`node_key`), curved edges with arrowheads coloured by what they stand for, and
-    a clickable marker in the middle of each edge (``customdata`` = :func:`edge_key`)
-    whose hover lists the data and purposes.
+    """The flow map: the organisation's boxes, nodes by kind (one trace each, clickable,
+    ``customdata`` = :func:`node_key`), the segments as curves as wide as the number of
+    data categories they carry, coloured by what they stand for, and a clickable marker in
+    the middle of each (``customdata`` = :func:`edges_key` of its hand-overs) showing
+    that number; its hover lists the hand-overs and their data.
 
-    ``edge_labels`` writes the data categories on the edges (default: when there are at
-    most 30 edges, where they stay readable). ``height`` defaults to one that gives the
-    fullest column room for its labels.
+    ``edge_labels`` writes the data categories on the segments (default: when there are
+    at most 30, where they stay readable).
     """
     fig = go.Figure()
-    edges = sorted(flows.edges)
-    texts = [edge_label(graph, flows, a, b) for a, b in edges]
+    segments = fmap.segments
+    facts = {(a, b): edge_facts(graph, flows, a, b) for s in segments for a, b in s.edges}
+    data = [_segment_data(facts, s) for s in segments]
+    texts = [_data_label(d) for d in data]
     if edge_labels is None:  # readable, and saying something the filter does not already
-        edge_labels = len(edges) <= 30 and len(set(texts)) > 1
-    xs = [p[0] for p in positions.values()] or [0.0]
-    span = (max(xs) - min(xs)) or 1.0
-    if height is None:
-        column: dict[float, int] = defaultdict(int)
-        for x, _ in positions.values():
-            column[round(x, 6)] += 1
-        height = int(min(1800, max(560, 72 * max(column.values(), default=1) + 120)))
-    curves = {(a, b): curve(positions[a], positions[b]) for a, b in edges}
-    _edge_traces(fig, flows, curves)
-    middles = [curves[a, b][len(curves[a, b]) // 2] for a, b in edges]
+        edge_labels = len(segments) <= 30 and len(set(texts)) > 1
+    steps = 16 if len(segments) <= 300 else 8  # a big map: half the points, as smooth to see
+    curves = [curve(fmap.point(s.start), fmap.point(s.end), steps) for s in segments]
+    kinds = [_segment_kind(flows, s) for s in segments]
+    _segment_traces(fig, fmap, curves, kinds, [edge_width(len(d)) for d in data])
+    middles = [points[len(points) // 2] for points in curves]
     fig.add_trace(
         go.Scatter(
             x=[m[0] for m in middles],
             y=[m[1] for m in middles],
-            mode="markers+text" if edge_labels else "markers",
-            marker={"size": 8, "color": "rgba(90,90,90,0.30)", "symbol": "circle"},
-            text=texts if edge_labels else None,
-            textposition="top center",
-            textfont={"size": 10, "color": "#444"},
-            customdata=[edge_key(a, b) for a, b in edges],
-            hovertext=[_edge_hover(graph, flows, a, b) for a, b in edges],
+            mode="markers+text",
+            marker={
+                "size": 15,
+                "color": "rgba(255,255,255,0.9)",
+                "line": {"width": 1, "color": "#777"},
+            },
+            text=texts if edge_labels else [str(len(d)) if d else "" for d in data],
+            textposition="top center" if edge_labels else "middle center",
+            textfont={"size": 10 if edge_labels else 9, "color": "#333"},
+            customdata=[edges_key(s.edges) for s in segments],
+            hovertext=[_segment_hover(flows, facts, s) for s in segments],
             hoverinfo="text",
-            name="What is handed over (click)",
-            showlegend=bool(edges),
+            name="What is handed over (number of data categories; click)",
+            showlegend=bool(segments),
         )
     )
-    _node_traces(fig, flows, positions, selected)
+    _node_traces(fig, flows, fmap, selected)
+    shapes, titles = _boxes(fmap)
+    xs = [p[0] for p in fmap.positions.values()] + [b.x1 for b in fmap.boxes] or [0.0]
+    ys = [p[1] for p in fmap.positions.values()] + [b.y0 for b in fmap.boxes] or [0.0]
+    top = max(ys) + 1.0
+    heads = [
+        {
+            "x": x,
+            "y": top,
+            "xref": "x",
+            "yref": "y",
+            "text": f"<b>{esc(title)}</b>",
+            "showarrow": False,
+            "font": {"size": 13, "color": "#333"},
+        }
+        for title, x in fmap.titles
+    ]
     # At once: one add_annotation call each is slow.
-    fig.update_layout(annotations=_node_labels(flows, positions, min(xs), span))
-    pad = 0.22 * span
-    ys = [p[1] for p in positions.values()] or [0.0]
-    ypad = 0.06 * ((max(ys) - min(ys)) or 1.0)
+    labels = _node_labels(flows, fmap)
+    if len(labels) > ANNOTATED_UP_TO:  # as text traces: hundreds of annotations draw slowly
+        _label_traces(fig, labels)
+        labels = []
+    fig.update_layout(annotations=labels + titles + heads, shapes=shapes)
+    span = (max(xs) - min(xs)) or 1.0
+    margin = max(0.3 * span, 2.0)
+    rows = (top - min(ys)) or 1.0
     fig.update_layout(
-        height=height,
+        height=int(min(4000, max(520, row_height * (rows + 2) + 90))),
         margin={"l": 0, "r": 0, "t": 10, "b": 10},
         clickmode="event+select",
         dragmode="pan",
         hovermode="closest",
         hoverlabel={"align": "left"},
         legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "font": {"size": 11}},
-        xaxis={"visible": False, "range": [min(xs) - pad, max(xs) + pad]},
-        yaxis={"visible": False, "range": [min(ys) - ypad, max(ys) + ypad]},
+        # Room beside the outer columns for their labels (at least two columns' worth).
+        xaxis={"visible": False, "range": [min(xs) - margin, max(xs) + margin]},
+        yaxis={"visible": False, "range": [min(ys) - 1.0, top + 0.8]},
         plot_bgcolor="white",
     )
     return fig
@@ -468,7 +621,7 @@ def sankey_figure(data: SankeyData, *, height: int = 640) -> go.Figure:
 # --- retention --------------------------------------------------------------------------------
 
 
-def _unique(labels: list[str]) -> list[str]:
+def unique(labels: list[str]) -> list[str]:
     """Make category labels unique (a figure axis merges equal ones) with invisible marks."""
     seen: dict[str, int] = {}
     result = []
@@ -552,7 +705,7 @@ def retention_figure(rows: Sequence[RetentionRow], *, width_labels: int = 70) ->
     """
     known = [r.years for r in rows if r.years is not None]
     end = max([*known, 1.0]) * 1.15
-    labels = _unique([shorten(f"{r.activity_name} · {r.data_label}", width_labels) for r in rows])
+    labels = unique([shorten(f"{r.activity_name} · {r.data_label}", width_labels) for r in rows])
     fig = go.Figure()
     for kind in RETENTION_KINDS:
         picked = [(label, r) for label, r in zip(labels, rows, strict=True) if r.kind == kind]

@@ -1,29 +1,41 @@
-"""Shared parts of the dashboard's pages: the cached model, the sidebar, the error page and
-the activity detail. Display only: every value comes from :mod:`checker.views`.
+"""Shared parts of the dashboard's pages: the cached model, the sidebar, the error page,
+tables that wrap, and the activity detail. Display only: every value comes from
+:mod:`checker.views`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
+from figures import flow_figure
+from pandas.io.formats.style import Styler
 from rdflib import URIRef
 
 from checker import markdown
 from checker.errors import RopaError
 from checker.views.activities import ActivityDetail, activity_detail
-from checker.views.model import Model, input_fingerprint, load_model
+from checker.views.flows import FlowFilter
+from checker.views.model import Model, cached_model
 from checker.vocab.labels import label_of
 from checker.vocab.namespaces import local_id
+
+T = TypeVar("T")
 
 #: Environment variable holding the input paths (a JSON list), set by ``ropa dashboard``.
 PATHS_ENV = "ROPA_DASHBOARD_PATHS"
 
 #: The page files, for links between pages.
 FLOWS = "app_pages/flows.py"
+MATRIX = "app_pages/matrix.py"
+JOURNEY = "app_pages/journey.py"
 ACTIVITIES = "app_pages/activities.py"
 RETENTION = "app_pages/retention.py"
 FINDINGS = "app_pages/findings.py"
@@ -50,19 +62,17 @@ def input_paths() -> tuple[Path, ...]:
     return tuple(Path(p) for p in json.loads(raw))
 
 
-@st.cache_resource(show_spinner="Building the graph and checking the records…", max_entries=4)
-def _cached_model(paths: tuple[str, ...], fingerprint: str) -> Model:
-    """The model of ``paths``; ``fingerprint`` (their content hash) keys the cache, so an
-    edited record set is built again and an unchanged one never is."""
-    del fingerprint  # only the cache key
-    return load_model([Path(p) for p in paths])
-
-
 def load() -> tuple[Model | None, str | None]:
-    """The model of the input, or the message that says why it could not be built."""
+    """The model of the input, or the message that says why it could not be built.
+
+    Models are kept per content hash of the input
+    (:func:`checker.views.model.cached_model`): ``ropa dashboard`` builds and warms it
+    before its server answers, so a page finds it ready; an edited input is built again.
+    """
     paths = input_paths()
     try:
-        return _cached_model(tuple(str(p) for p in paths), input_fingerprint(paths)), None
+        with st.spinner("Building the graph and checking the records…", show_time=True):
+            return cached_model(paths), None
     except RopaError as exc:
         return None, str(exc)
     except RecursionError:
@@ -117,6 +127,86 @@ def severity_badge(severity: str, text: str | None = None) -> str:
     return f":{colour}-badge[{text or severity}]"
 
 
+_MEMO: dict[Hashable, object] = {}
+
+
+def memo(key: Hashable, make: Callable[[], T]) -> T:
+    """A value made once per key and kept (the 64 most recent): the figures of a model's
+    views, so a rerun that changes nothing in a figure does not draw it again.
+    ``dashboard/serve.py`` puts the first page's figure here before the server answers."""
+    value = _MEMO.pop(key) if key in _MEMO else make()
+    _MEMO[key] = value
+    while len(_MEMO) > 64:
+        del _MEMO[next(iter(_MEMO))]
+    return value  # type: ignore[return-value]
+
+
+def map_figure(current: Model, flt: FlowFilter, selected: str | None = None) -> go.Figure:
+    """The flow map of what ``flt`` shows, drawn once per model, filter and selected node."""
+    return memo(
+        (current.fingerprint, "map", flt, selected),
+        lambda: flow_figure(
+            current.graph, current.shown(flt), current.flow_map(flt), selected=selected
+        ),
+    )
+
+
+def preload() -> None:
+    """Build and warm the model of the input, and draw the first page's map, before the
+    server answers (``dashboard/serve.py``). Records that do not build are left for the
+    error page."""
+    try:
+        current = cached_model(input_paths())
+    except (RopaError, RecursionError, MemoryError):
+        return
+    current.warm()
+    map_figure(current, FlowFilter())
+
+
+#: About how many characters a line of a table's column holds, by the column's width (a
+#: width in pixels: a seventh of it).
+CHARACTERS_PER_LINE = {"small": 9, "medium": 26, "large": 48}
+
+
+def table(
+    frame: pd.DataFrame | Styler,
+    *,
+    wide: Sequence[str] = (),
+    key: str | None = None,
+    max_height: int = 720,
+    most_lines: int = 8,
+    **options: object,
+) -> object:
+    """A dataframe whose long texts wrap instead of being cut: the ``wide`` columns get
+    room (``large``) and the rows are as tall as nine in ten of their texts need (capped;
+    a cell still opens in full on a click)."""
+    columns = dict(options.pop("column_config", None) or {})  # type: ignore[call-overload]
+    for name in wide:
+        columns.setdefault(name, st.column_config.TextColumn(width="large"))
+    values = frame.data if isinstance(frame, Styler) else frame
+    lines = 1
+    for name in wide:
+        if name in values:
+            sizes = sorted(len(str(v)) for v in values[name])
+            # Most rows in full (the 90th percentile): a rare long text opens on a click.
+            longest = sizes[int(0.9 * (len(sizes) - 1))] if sizes else 0
+            width = dict(columns[name]).get("width", "large")
+            per_line = width // 7 if isinstance(width, int) else CHARACTERS_PER_LINE[width]
+            lines = max(lines, math.ceil(longest / max(per_line, 8)))
+    row = 22 + 18 * (min(lines, most_lines) - 1) + 13
+    height = min(row * len(values) + 40, max_height)
+    return st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        row_height=row,
+        height=max(height, 80),
+        column_config=columns,
+        key=key,
+        **options,  # type: ignore[arg-type]
+    )
+
+
 def label(current: Model, iri: str) -> str:
     """The label of an IRI of the graph."""
     return label_of(current.graph, URIRef(iri))
@@ -155,6 +245,8 @@ def show_activity(current: Model, activity: str, *, link: bool = False) -> Activ
     else:
         st.success("No findings for this activity.", icon=":material/check_circle:")
     facts, quotes = st.columns([3, 2], gap="large")
+    cells = any(q.cell for q in detail.quotes)
+    source = "the spreadsheet" if cells else "the register description"
     with facts:
         st.markdown("**The record**")
         frame = pd.DataFrame(
@@ -170,24 +262,22 @@ def show_activity(current: Model, activity: str, *, link: bool = False) -> Activ
         if frame.empty:
             st.info("The records state nothing about this activity.")
         else:
-            st.dataframe(
+            table(
                 frame,
-                hide_index=True,
-                width="stretch",
-                height=min(36 * len(frame) + 40, 720),
+                wide=["Value", "Quotes"],
                 column_config={
-                    "Field": st.column_config.TextColumn(width="small"),
-                    "Value": st.column_config.TextColumn(width="large"),
+                    "Field": st.column_config.TextColumn(width="medium"),
+                    "Value": st.column_config.TextColumn(width="medium"),
                     "Quotes": st.column_config.TextColumn(
-                        width="small", help="The passages of the register description, at right"
+                        width="small", help=f"The passages of {source}, at right"
                     ),
                 },
             )
             st.caption("— : a vocabulary term the activity's own passages state.")
     with quotes:
-        st.markdown("**Where the register description says it**")
+        st.markdown(f"**Where {source} says it**")
         if not detail.quotes:
-            st.info("No passage of the register description backs this activity.")
+            st.info(f"No passage of {source} backs this activity.")
         for quote in detail.quotes:
             st.markdown(f"**[{quote.number}]** {md(quote.where)}\n\n> {md(quote.text)}")
     return detail

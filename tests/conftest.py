@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from rdflib import Graph, URIRef
 
 from checker.cli import main
 
@@ -169,3 +170,8 @@ def ropa_build(workdir: Path) -> Callable[..., BuildRun]:
         return BuildRun(result, workdir / output if output is not None else None)
 
     return run
+
+
+def english(g: Graph, node: URIRef, predicate: URIRef) -> str:
+    """The English text of ``node`` (the records also carry Finnish and Swedish ones)."""
+    return next(str(o) for o in g.objects(node, predicate) if getattr(o, "language", None) == "en")

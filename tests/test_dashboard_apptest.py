@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.proto.MultiSelect_pb2 import MultiSelect
 from streamlit.testing.v1 import AppTest
 
 from checker.assets import default_records
@@ -22,11 +23,18 @@ from checker.views.model import input_files
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 FIXTURES = Path(__file__).parent / "fixtures"
+TWO_REGISTERS = [
+    FIXTURES / "registers" / "city-helpdesk.ttl",
+    FIXTURES / "registers" / "tax-office.ttl",
+]
+CITY_ROPA = "https://example.org/city/ropa"
 BASE = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"
 IP = "https://w3id.org/dpv/pd#IPAddress"
 PERSONAL_IDENTITY_CODE = "https://w3id.org/ropa-kg/ontology#FinnishPersonalIdentityCode"
 PAGES = {
     "flows": "Data flows",
+    "matrix": "Who holds what",
+    "journey": "A person's journey",
     "activities": "Processing activities",
     "retention": "Retention",
     "findings": "Findings",
@@ -50,6 +58,20 @@ def page(at: AppTest, name: str) -> AppTest:
 
 def no_exceptions(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+def at_address(monkeypatch: pytest.MonkeyPatch, name: str, **params: str) -> AppTest:
+    """The page ``name`` of the dashboard on the shipped register, opened at its address
+    with ``params`` (``/activities?activity=web-analytics``), without an exception."""
+    monkeypatch.delenv("ROPA_DASHBOARD_PATHS", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if name != "flows":
+        at.switch_page(f"app_pages/{name}.py")
+    at.run()
+    no_exceptions(at)
+    return at
 
 
 def text(at: AppTest) -> str:
@@ -127,12 +149,7 @@ def test_flows_identity_code_units(app: AppTest) -> None:
 
 
 def test_flows_filters_from_the_address(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ROPA_DASHBOARD_PATHS", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.query_params["data"] = "pd:IPAddress"
-    at.query_params["node"] = "fonecta"
-    at.run()
-    no_exceptions(at)
+    at = at_address(monkeypatch, "flows", data="pd:IPAddress", node="fonecta")
     assert at.multiselect(key="flow_data").value == [IP]
     assert at.selectbox(key="flow_node").value == BASE + "fonecta"
     assert "#### Fonecta Oy" in text(at)
@@ -152,7 +169,7 @@ def test_flows_node_details(app: AppTest) -> None:
 def test_flows_edge_details(app: AppTest) -> None:
     """What a click on an edge's marker shows (the click itself: the browser test)."""
     app.multiselect(key="flow_data").select(IP).run()
-    app.session_state["flow_edge"] = (BASE + "website-visitors", BASE + "snoobi-analytics")
+    app.session_state["flow_edges"] = ((BASE + "website-visitors", BASE + "snoobi-analytics"),)
     app.run()
     no_exceptions(app)
     page_text = text(app)
@@ -193,6 +210,93 @@ def test_flows_sankey(app: AppTest) -> None:
     assert "Elisa Oyj" in sankey["data"][0]["node"]["customdata"]
 
 
+def test_flows_line_of_several_hand_overs(app: AppTest) -> None:
+    """A line into a box stands for several hand-overs: its details list each."""
+    into = [
+        (BASE + "private-customers", BASE + "general-information-service"),
+        (BASE + "small-businesses", BASE + "general-information-service"),
+    ]
+    app.session_state["flow_edges"] = tuple(into)
+    app.run()
+    no_exceptions(app)
+    page_text = text(app)
+    assert "Private customers → General information service**" in page_text
+    assert "Small businesses → General information service**" in page_text
+
+
+@pytest.mark.parametrize("key", ["flow_data", "flow_units", "flow_processors", "flow_bases"])
+def test_flows_filters_take_exact_matches(app: AppTest, key: str) -> None:
+    """Typing "IP add" and Enter picks the first option containing it, never every fuzzy
+    match at once (issue 18): the filter matches substrings and offers no "select all"."""
+    widget = app.multiselect(key=key).proto
+    mode = MultiSelect.DESCRIPTOR.fields_by_name["filter_mode"].enum_type
+    assert mode.values_by_number[widget.filter_mode].name == "FILTER_MODE_CONTAINS"
+    assert widget.select_all == 0
+
+
+def test_flows_register_filter(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROPA_DASHBOARD_PATHS", json.dumps([str(p) for p in TWO_REGISTERS]))
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    no_exceptions(at)
+    picker = at.multiselect(key="flow_registers")
+    assert len(picker.options) == 2
+    picker.select(CITY_ROPA).run()
+    no_exceptions(at)
+    labels = {a["text"] for a in figure(at)["layout"]["annotations"] if a.get("text")}
+    assert "Property tax assessment" in labels and "Example Cloud Inc" not in " ".join(labels)
+    lines = [t for t in figure(at)["data"] if t.get("name") == "between registers"]
+    assert lines, "the hand-over between the registers is drawn as its own kind"
+
+
+# --- Who holds what --------------------------------------------------------------------------
+
+
+def test_matrix_cell_opens_its_activities(app: AppTest) -> None:
+    page(app, "matrix")
+    no_exceptions(app)
+    chart = figure(app)
+    assert sum(len(t["x"]) for t in chart["data"]) > 100
+    app.selectbox(key="matrix_holder").select(BASE + "elisa").run()
+    app.selectbox(key="matrix_pick_data").select(IP).run()
+    no_exceptions(app)
+    page_text = text(app)
+    assert "**Elisa Oyj** handles **IP Address**" in page_text
+    assert "legal obligation" in page_text
+    links = [link.proto.label for link in app.get("page_link")]
+    assert any("IP addresses" in label for label in links)
+    app.radio(key="matrix_colour").set_value("retention").run()
+    no_exceptions(app)
+    names = {t["name"] for t in figure(app)["data"]}
+    assert names <= {
+        "No retention recorded",
+        "Kept indefinitely",
+        "Retention delegated",
+        "Period not given",
+        "Until an event",
+        "Current year plus a period",
+        "Period from an event",
+        "Fixed period",
+        "Not stored",
+    }
+    app.text_input(key="matrix_data").input("no-such-category").run()
+    assert any("No square matches" in i.value for i in app.info)
+
+
+# --- A person's journey ----------------------------------------------------------------------
+
+
+def test_journey_of_private_customers(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = at_address(monkeypatch, "journey", subject="private-customers")
+    assert at.selectbox(key="journey_subject").value == BASE + "private-customers"
+    glance = at.dataframe[0].value
+    assert "Personal identity code" in set(glance["Personal data"])
+    assert any("Parties concerned" in r for r in glance["Received by"])
+    page_text = text(at)
+    assert "**Kept**" in page_text and "> " in page_text, "retention with its quote"
+    assert "Where the register says it" in page_text
+    assert at.get("download_button"), "the answer to a subject-access request"
+
+
 # --- Activities ------------------------------------------------------------------------------
 
 
@@ -220,11 +324,7 @@ def test_activities_search_and_detail_with_provenance(app: AppTest) -> None:
 
 
 def test_activities_link_by_address(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ROPA_DASHBOARD_PATHS", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.query_params["activity"] = "web-analytics"
-    at.switch_page("app_pages/activities.py").run()
-    no_exceptions(at)
+    at = at_address(monkeypatch, "activities", activity="web-analytics")
     assert at.selectbox(key="activity_pick").value == BASE + "web-analytics"
     assert "Snoobi Analytics" in text(at)
 

@@ -2,7 +2,8 @@
 Debian's Chromium through Playwright (issue 6).
 
 Every page is opened, its key content checked and a screenshot saved into the folder named
-by ``ROPA_ARTIFACTS`` (else the test's tmp_path; the path is printed). Chromium comes from
+by ``ROPA_ARTIFACTS`` (else ``build/dashboard-screenshots/``, which git ignores; the path is
+printed), kept after the run for a person (or CI) to look at. Chromium comes from
 ``bash scripts/chromium.sh``; without it the tests skip, except under ``CI=true``, where they
 fail. ``ROPA_UPDATE_SCREENSHOTS=1`` also rewrites docs/screenshots/flows.png.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -27,6 +29,8 @@ import pytest
 
 from checker.check.run import check
 from checker.graph.build import build
+from checker.views.flows import FlowFilter
+from checker.views.model import Model, load_model
 
 pytestmark = pytest.mark.slow
 
@@ -103,8 +107,8 @@ def dashboard(*paths: str, cwd: Path, log: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("ROPA_ARTIFACTS") or tmp_path_factory.mktemp("dashboard"))
+def artifacts() -> Path:
+    folder = Path(os.environ.get("ROPA_ARTIFACTS") or ROOT / "build" / "dashboard-screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     print(f"\ndashboard screenshots: {folder}")
     return folder
@@ -134,8 +138,24 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield address
 
 
-#: Charts each page shows (Plotly loads lazily: they appear after the script has run).
-CHARTS = {"": 1, "activities": 0, "retention": 1, "findings": 1, "query": 0, "notice": 0}
+@pytest.fixture(scope="module")
+def model() -> Model:
+    """The shipped register's views, for what the pages must show."""
+    return load_model([])
+
+
+#: Each page's address and title, and the charts it shows (Plotly loads lazily: they appear
+#: after the script has run).
+PAGES = {
+    "flows": ("Data flows", 1),
+    "matrix": ("Who holds what", 1),
+    "journey": ("A person's journey", 0),
+    "activities": ("Processing activities", 0),
+    "retention": ("Retention", 1),
+    "findings": ("Findings", 1),
+    "query": ("SPARQL console", 0),
+    "notice": ("Privacy notice", 0),
+}
 
 
 def settle(page: Any, charts: int = 0) -> None:
@@ -159,7 +179,8 @@ def settle(page: Any, charts: int = 0) -> None:
 def visit(browser: Any, address: str, path: str, charts: int | None = None) -> Any:
     page = browser.new_page(viewport=VIEWPORT)
     page.goto(address + path)
-    settle(page, CHARTS.get(path.split("?", 1)[0], 0) if charts is None else charts)
+    name = path.split("?", 1)[0] or "flows"
+    settle(page, PAGES.get(name, ("", 0))[1] if charts is None else charts)
     return page
 
 
@@ -169,14 +190,14 @@ def content(page: Any) -> str:
 
 
 def drawn_labels(page: Any) -> set[str]:
-    """The node labels of the flow network as Plotly drew them (line breaks undone)."""
+    """The annotations of the first chart as Plotly drew them (line breaks undone)."""
     labels = page.evaluate(
         """() => {
             const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
             return (gd.layout.annotations || []).map(a => a.text || '');
         }"""
     )
-    return {" ".join(str(label).replace("<br>", " ").split()) for label in labels}
+    return {" ".join(re.sub(r"<[^>]+>", " ", str(label)).split()) for label in labels}
 
 
 def shoot(page: Any, folder: Path, name: str, *, tall: bool = True) -> Path:
@@ -195,17 +216,19 @@ def shoot(page: Any, folder: Path, name: str, *, tall: bool = True) -> Path:
     return path
 
 
-def click_node(page: Any, trace_name: str, node: str) -> None:
-    """Click a node of the flow network where Plotly drew it (scrolled into view first)."""
-    locate = """([name, key]) => {
-        const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-        const trace = gd.data.find(t => t.name === name);
+def click_point(page: Any, key: str, chart: int = 0) -> None:
+    """Click the point of a chart whose ``customdata`` is ``key`` where Plotly drew it
+    (scrolled into view first)."""
+    locate = """([key, chart]) => {
+        const gd = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[chart];
+        const trace = gd.data.find(t => (t.customdata || []).includes(key));
         const i = trace.customdata.indexOf(key);
         const layout = gd._fullLayout, rect = gd.getBoundingClientRect();
-        return {x: rect.left + layout._size.l + layout.xaxis.l2p(trace.x[i]),
-                y: rect.top + layout._size.t + layout.yaxis.l2p(trace.y[i])};
+        const xa = layout.xaxis, ya = layout.yaxis;
+        return {x: rect.left + layout._size.l + xa.l2p(xa.d2l(trace.x[i])),
+                y: rect.top + layout._size.t + ya.l2p(ya.d2l(trace.y[i]))};
     }"""
-    where = page.evaluate(locate, [trace_name, f"node:{node}"])
+    where = page.evaluate(locate, [key, chart])
     page.evaluate(
         """(y) => {
             let box = document.querySelector('[data-testid="stPlotlyChart"]');
@@ -218,18 +241,47 @@ def click_node(page: Any, trace_name: str, node: str) -> None:
         where["y"],
     )
     page.wait_for_timeout(300)
-    where = page.evaluate(locate, [trace_name, f"node:{node}"])
+    where = page.evaluate(locate, [key, chart])
     page.mouse.move(where["x"], where["y"])
     page.wait_for_timeout(200)
     page.mouse.click(where["x"], where["y"])
 
 
-# --- the pages -------------------------------------------------------------------------------
+# --- every page, by its address ----------------------------------------------------------------
 
 
-def test_flows(browser: Any, shipped: str, artifacts: Path) -> None:
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_has_its_own_address(
+    browser: Any, shipped: str, artifacts: Path, name: str
+) -> None:
     require_chromium()
-    page = visit(browser, shipped, "")
+    title, _ = PAGES[name]
+    page = visit(browser, shipped, name)
+    assert page.url == shipped + name, "no redirect: the page lives at its address"
+    heading = page.locator("h1").first.text_content() or ""
+    assert title in heading
+    assert "Page not found" not in content(page)
+    shoot(page, artifacts, f"page-{name}", tall=name != "notice")
+    page.close()
+
+
+def test_the_bare_address_opens_flows(browser: Any, shipped: str) -> None:
+    require_chromium()
+    page = visit(browser, shipped, "?data=pd:IPAddress")
+    page.wait_for_url("**/flows?data=*", timeout=60_000)
+    assert "Data flows" in content(page)
+    chips = page.locator('[data-testid="stMultiSelect"]').first.text_content() or ""
+    assert "IP Address" in chips, "the address's filter comes along"
+    page.close()
+
+
+# --- the pages ---------------------------------------------------------------------------------
+
+
+def test_flows_map_is_grouped_by_the_hierarchy(browser: Any, shipped: str, artifacts: Path) -> None:
+    """Issue 18: sources left, recipients right, units in nested boxes by part_of."""
+    require_chromium()
+    page = visit(browser, shipped, "flows")
     assert "Data flows" in content(page)
     labels = drawn_labels(page)
     for party in (
@@ -237,10 +289,36 @@ def test_flows(browser: Any, shipped: str, artifacts: Path) -> None:
         "E-services of the customer services",
         "Elisa Oyj",
         "Fonecta Oy",
+        "Where the data come from",
+        "Who receives them",
     ):
         assert party in labels, f"{party} not drawn"
-    svg = page.locator('[data-testid="stPlotlyChart"]').first.text_content() or ""
-    assert "Fonecta Oy" in svg, "the labels are in the drawn SVG"
+    drawn = page.evaluate(
+        """() => {
+            const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+            const at = {};
+            for (const t of gd.data) (t.customdata || []).forEach((k, i) => {
+                if (String(k).startsWith('node:')) at[k.slice(5)] = [t.x[i], t.y[i]];
+            });
+            const boxes = (gd.layout.shapes || []).map(s => [s.x0, s.x1, s.y0, s.y1]);
+            const titles = (gd.layout.annotations || []).filter(a => a.yanchor === 'top')
+                .map(a => [a.text, a.x, a.y]);
+            return {at, boxes, titles};
+        }"""
+    )
+    at = drawn["at"]
+    assert at[BASE + "private-customers"][0] < at[BASE + "general-information-service"][0]
+    assert at[BASE + "general-information-service"][0] < at[BASE + "elisa"][0]
+    titles = {" ".join(re.sub(r"<[^>]+>", " ", t).split()): (x, y) for t, x, y in drawn["titles"]}
+    nested = [
+        titles[t]
+        for t in ("Customer services (information services)", "Customer information service")
+    ]
+    boxes = {(x0, y1): (x0, x1, y0, y1) for x0, x1, y0, y1 in drawn["boxes"]}
+    (ox0, ox1, oy0, oy1), (ix0, ix1, iy0, iy1) = (boxes[tuple(p)] for p in nested)
+    assert ox0 < ix0 and ix1 < ox1 and oy0 < iy0 and iy1 < oy1, "one box inside the other"
+    x, y = at[BASE + "general-information-service"]
+    assert ix0 < x < ix1 and iy0 < y < iy1, "the unit inside its box"
     shoot(page, artifacts, "flows")
     page.close()
 
@@ -248,7 +326,7 @@ def test_flows(browser: Any, shipped: str, artifacts: Path) -> None:
 def test_flows_ip_address_path_and_a_click(browser: Any, shipped: str, artifacts: Path) -> None:
     """Done-when: which processors receive IP addresses; a click opens a node's details."""
     require_chromium()
-    page = visit(browser, shipped, "?data=pd:IPAddress")
+    page = visit(browser, shipped, "flows?data=pd:IPAddress")
     text = content(page)
     reaches = text.split("Processors it reaches:", 1)[1].split("Recipients", 1)[0]
     assert "Elisa Oyj" in reaches and "Fonecta Oy" in reaches
@@ -257,12 +335,30 @@ def test_flows_ip_address_path_and_a_click(browser: Any, shipped: str, artifacts
     assert "Ultimate.ai" not in reaches
     if os.environ.get("ROPA_UPDATE_SCREENSHOTS") == "1":
         save_readme_screenshot(page)
-    click_node(page, "Processors", BASE + "elisa")
+    click_point(page, f"node:{BASE}elisa")
     page.wait_for_selector("h4:has-text('Elisa Oyj')", timeout=60_000)
     settle(page, 1)
     text = content(page)
     assert "Receives from" in text and "Activities on these edges" in text
     shoot(page, artifacts, "flows-ip-address")
+    page.close()
+
+
+def test_flows_exact_match_on_enter(browser: Any, shipped: str, model: Model) -> None:
+    """Issue 18: "IP add" and Enter selected all seven fuzzy matches (44 edges, not 25)."""
+    require_chromium()
+    page = visit(browser, shipped, "flows")
+    box = page.locator('[data-testid="stMultiSelect"]').first
+    box.locator("input").click()
+    page.keyboard.type("IP add")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    settle(page, 1)
+    chips = [c.text_content() for c in box.locator("[data-tag]:visible").all()]
+    assert len(chips) == 1 and chips[0].startswith("IP Address"), chips
+    flt = FlowFilter(data=frozenset({"https://w3id.org/dpv/pd#IPAddress"}))
+    edges = model.shown(flt).number_of_edges()  # from the views, not a number typed in
+    assert f"and {edges} of {model.flows.number_of_edges()} edges" in content(page)
     page.close()
 
 
@@ -285,6 +381,42 @@ def save_readme_screenshot(page: Any) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target))
     print(f"wrote {target}")
+
+
+def test_matrix_click_opens_the_activities(browser: Any, shipped: str, artifacts: Path) -> None:
+    """Issue 18: who holds what; a click on a square opens the activities behind it."""
+    require_chromium()
+    page = visit(browser, shipped, "matrix")
+    assert "Who holds what" in content(page)
+    click_point(page, f"cell:{BASE}elisa https://w3id.org/dpv/pd#IPAddress")
+    page.wait_for_selector("text=handles", timeout=60_000)
+    settle(page, 1)
+    text = content(page)
+    assert "Elisa Oyj handles IP Address" in text
+    links = [a.text_content() or "" for a in page.locator('[data-testid="stPageLink"]').all()]
+    assert any("IP addresses" in link for link in links)
+    shoot(page, artifacts, "matrix-cell")
+    page.close()
+
+
+def test_journey_of_private_customers(
+    browser: Any, shipped: str, artifacts: Path, model: Model
+) -> None:
+    """Issue 18: a person's journey: what is collected, who receives it, how long it is
+    kept, in the register's words."""
+    require_chromium()
+    trip = model.journey(BASE + "private-customers")
+    page = visit(browser, shipped, "journey?subject=private-customers")
+    text = content(page)
+    assert "Private customers" in text
+    for item in ("Personal identity code", "Email Address"):
+        assert item in text, item
+    assert "Parties concerned" in text
+    quotes = {k.quote for s in trip.steps if s.kind == "subject" for k in s.kept if k.quote}
+    assert quotes and all(" ".join(q.split()) in text for q in quotes), "retention, quoted"
+    assert "Where the register says it" in text
+    shoot(page, artifacts, "journey-private-customers")
+    page.close()
 
 
 def test_activities_with_provenance(browser: Any, shipped: str, artifacts: Path) -> None:
@@ -348,6 +480,69 @@ def test_notice(browser: Any, shipped: str, artifacts: Path) -> None:
     assert 'id="summary"' in preview and "<details" in preview  # the layered notice
     shoot(page, artifacts, "notice", tall=False)
     page.close()
+
+
+def test_two_registers_with_an_edge_between_them(
+    browser: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    """Issue 18: `ropa dashboard A B`: a disclosure of one register that is the source of
+    the other is one edge; a register filter."""
+    require_chromium()
+    paths = [str(FIXTURES / "registers" / name) for name in ("city-helpdesk.ttl", "tax-office.ttl")]
+    with dashboard(*paths, cwd=ROOT, log=tmp_path / "dashboard.log") as address:
+        page = visit(browser, address, "flows")
+        text = content(page)
+        assert "Register" in text, "the register filter"
+        labels = drawn_labels(page)
+        assert {"City of Example", "Example Tax Office", "Resident helpdesk"} <= labels
+        between = page.evaluate(
+            """() => {
+                const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+                const keys = gd.data.flatMap(t => (t.customdata || []).map(String));
+                return {names: gd.data.map(t => t.name), keys};
+            }"""
+        )
+        assert "between registers" in between["names"]
+        joined = "edge:https://example.org/city/helpdesk https://example.org/tax/assessment-unit"
+        assert joined in between["keys"], "one edge from the City's unit to the Tax Office's"
+        assert any("outside the EU/EEA" in label for label in labels)
+        shoot(page, artifacts, "flows-two-registers")
+        page.close()
+
+
+def test_an_imported_spreadsheet_cites_its_cells(
+    browser: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    """Issue 13: an imported record's provenance is its cell, shown on the activity page."""
+    require_chromium()
+    records = tmp_path / "bakery"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "checker",
+            "import",
+            str(FIXTURES / "spreadsheets" / "ico-bakery.xlsx"),
+            "-o",
+            str(records),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    with dashboard(str(records), cwd=ROOT, log=tmp_path / "dashboard.log") as address:
+        page = visit(browser, address, "activities?activity=payroll")
+        text = content(page)
+        cell = (
+            "Where the spreadsheet says it",
+            "sheet 'Template', cell J10",
+            "6 years after the end of employment",
+        )
+        assert all(part in text for part in cell), "the cell, its address and its text"
+        shoot(page, artifacts, "activities-spreadsheet-cells")
+        page.close()
 
 
 def test_bad_records_show_an_error_page(browser: Any, tmp_path: Path, artifacts: Path) -> None:

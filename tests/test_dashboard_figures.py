@@ -16,6 +16,7 @@ from rdflib.compare import to_isomorphic
 
 from checker.graph.flows import EdgeData
 from checker.views.findings import findings_by_rule
+from checker.views.flowmap import plain_map
 from checker.views.flows import FlowFilter, filter_flows
 from checker.views.layout import flow_layout, sankey_data
 from checker.views.model import Model, load_model
@@ -26,9 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))
 # The dashboard's folder is not a package: its modules import each other by name.
 from figures import (
     KIND_COLOURS,
+    OUTSIDE_NAME,
     Selection,
     edge_key,
     edge_label,
+    edge_width,
     findings_figure,
     flow_figure,
     node_key,
@@ -37,7 +40,9 @@ from figures import (
     sankey_figure,
     sankey_hover,
 )
+from matrix_figure import cell_key, holdings_figure, parse_cell
 
+FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"
 IP = "https://w3id.org/dpv/pd#IPAddress"
 ELISA, FONECTA = BASE + "elisa", BASE + "fonecta"
@@ -50,7 +55,8 @@ def model() -> Model:
 
 def test_figures_leave_the_graph_alone(model: Model) -> None:
     before = to_isomorphic(model.graph)
-    flow_figure(model.graph, model.flows, flow_layout(model.flows))
+    flow_figure(model.graph, model.flows, model.flow_map())
+    holdings_figure(model.holdings, "retention")
     sankey_figure(sankey_data(model.graph, model.flows))
     retention_figure(model.retention)
     assert to_isomorphic(model.graph) == before
@@ -93,25 +99,78 @@ def test_sankey_figure_follows_its_links(model: Model) -> None:
 
 
 def test_flow_figure_makes_nodes_and_edges_clickable(model: Model) -> None:
-    shown = filter_flows(model.graph, model.flows, FlowFilter(data=frozenset({IP})))
-    fig = flow_figure(model.graph, shown, flow_layout(shown), selected=ELISA)
+    flt = FlowFilter(data=frozenset({IP}))
+    shown = model.shown(flt)
+    fig = flow_figure(model.graph, shown, model.flow_map(flt), selected=ELISA)
     keys = [k for trace in fig.data if trace.customdata is not None for k in trace.customdata]
     assert {node_key(n) for n in shown.nodes} <= set(keys)
-    assert {edge_key(a, b) for a, b in shown.edges} <= set(keys)
+    clicked = {
+        e for k in keys if k.startswith("edge:") for e in parse_selection([{"customdata": k}]).edges
+    }
+    assert clicked == set(shown.edges), "every hand-over can be clicked"
     processors = next(t for t in fig.data if t.name == "Processors")
     widths = dict(zip(processors.customdata, processors.marker.line.width, strict=True))
     assert widths[node_key(ELISA)] == 4
     texts = {a.text for a in fig.layout.annotations}
     assert {"Elisa Oyj", "Fonecta Oy"} <= texts
     edges = next(t for t in fig.data if t.name and t.name.startswith("What is handed over"))
-    assert edges.text is None, "every edge carries IP addresses: no labels to repeat it"
+    assert set(edges.text) == {"1"}, "every line carries IP addresses only: its count, no name"
 
 
-def test_flow_figure_labels_edges_that_differ(model: Model) -> None:
+def test_flow_figure_lines_are_as_wide_as_their_data(model: Model) -> None:
+    fmap = model.flow_map()
+    fig = flow_figure(model.graph, model.flows, fmap)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    widths = {t.line.width for t in lines}
+    assert len(widths) > 3 and max(widths) == edge_width(40) and min(widths) == edge_width(1)
+    assert edge_width(1) < edge_width(5) < edge_width(20) == edge_width(60)
+    counts = next(t for t in fig.data if t.name and t.name.startswith("What is handed over"))
+    assert len(counts.customdata) == len(fmap.segments)
+    assert max(int(n) for n in counts.text if n) >= 20
+
+
+def test_flow_figure_draws_the_boxes_and_titles(model: Model) -> None:
+    fmap = model.flow_map()
+    fig = flow_figure(model.graph, model.flows, fmap)
+    assert len(fig.layout.shapes) == len(fmap.boxes)
+    texts = {a.text for a in fig.layout.annotations}
+    assert "<b>Customer information service</b>" in texts
+    assert {f"<b>{t}</b>" for t, _ in fmap.titles} <= texts
+
+
+def test_flow_figure_marks_parties_outside_the_eu() -> None:
+    two = load_model(
+        [FIXTURES / "registers" / "city-helpdesk.ttl", FIXTURES / "registers" / "tax-office.ttl"]
+    )
+    fig = flow_figure(two.graph, two.flows, two.flow_map())
+    ring = next(t for t in fig.data if t.name == OUTSIDE_NAME)
+    assert list(ring.x) == [two.flow_map().positions["https://example.org/tax/cloud"][0]]
+    labels = [a.text for a in fig.layout.annotations if "Example Cloud" in a.text]
+    assert labels and "outside the EU/EEA" in labels[0]
+    kinds = {t.name for t in fig.data}
+    assert "between registers" in kinds
+
+
+def test_flow_figure_of_the_spring_layout(model: Model) -> None:
     shown = filter_flows(model.graph, model.flows, FlowFilter(processors=frozenset({FONECTA})))
-    fig = flow_figure(model.graph, shown, flow_layout(shown), edge_labels=True)
+    fmap = plain_map(model.graph, shown, flow_layout(shown, "spring"))
+    fig = flow_figure(model.graph, shown, fmap, edge_labels=True)
     edges = next(t for t in fig.data if t.name and t.name.startswith("What is handed over"))
     assert len(edges.text) == shown.number_of_edges()
+    assert fig.layout.shapes == ()
+
+
+def test_holdings_figure(model: Model) -> None:
+    matrix = model.holdings
+    fig = holdings_figure(matrix)
+    assert sum(len(t.x) for t in fig.data) == len(matrix.cells)
+    keys = {k for t in fig.data for k in t.customdata}
+    assert keys == {cell_key(h, d) for h, d in matrix.cells}
+    assert parse_cell([{"customdata": cell_key(ELISA, IP)}]) == (ELISA, IP)
+    by_retention = holdings_figure(matrix, "retention")
+    assert {t.name for t in by_retention.data} <= set(RETENTION_KINDS.values())
+    assert len(fig.layout.xaxis.categoryarray) == len(matrix.holders)
+    assert len(fig.layout.yaxis.categoryarray) == len(matrix.data) and fig.layout.showlegend
 
 
 def test_parse_selection() -> None:

@@ -324,6 +324,21 @@ def expect_entry_changed(d: Diff) -> None:
     assert name.removed == ("Example Mail Ltd",)
 
 
+def expect_dpia_withdrawn(d: Diff) -> None:
+    assert risks(d) == {
+        ("dpia-withdrawn", iri("answering-questions"), iri("answering-questions") + "#dpia")
+    }
+    [risk] = d.risks
+    assert "no longer recorded" in risk.detail and "Art. 35(1)" in risk.detail
+
+
+def expect_review_lapsed(d: Diff) -> None:
+    activity = iri("answering-questions")
+    assert risks(d) == {("review-lapsed", activity, activity)}
+    [risk] = d.risks
+    assert "no longer recorded" in risk.detail
+
+
 def expect_reordered(d: Diff) -> None:
     assert d.equivalent
     assert d == Diff("old", "new")
@@ -350,13 +365,15 @@ EXPECTATIONS: dict[str, Callable[[Diff], None]] = {
     "units-and-flows": expect_units_and_flows,
     "entry-changed": expect_entry_changed,
     "reordered": expect_reordered,
+    "dpia-withdrawn": expect_dpia_withdrawn,
+    "review-lapsed": expect_review_lapsed,
 }
 
 
 def test_every_fixture_case_has_an_expectation() -> None:
     found = sorted(p.name for p in CASES.iterdir() if p.is_dir())
     assert found == sorted(EXPECTATIONS)
-    assert len(found) == 20
+    assert len(found) == 22
     for case in found:
         assert (CASES / case / "old").is_dir() and (CASES / case / "new").is_dir()
 

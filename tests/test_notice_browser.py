@@ -147,13 +147,19 @@ def test_no_serious_accessibility_violation(
 def test_first_layer_fits_one_screen(
     browser: Any, pages: dict[str, Path], artefacts: Path, name: str
 ) -> None:
-    """Title, introduction and the summary are visible at 1280x800 without scrolling."""
+    """Title, introduction and the summary are visible at 1280x800 without scrolling, and
+    no label or value runs out of its column."""
     page = browser.new_page(viewport=SCREEN)
     page.goto(pages[name].as_uri())
     summary = page.locator("#summary")
     box = summary.bounding_box()
     assert box is not None
     assert box["y"] + box["height"] <= SCREEN["height"], box
+    overflowing = page.evaluate(
+        "[...document.querySelectorAll('#summary dt, #summary dd')]"
+        ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"
+    )
+    assert overflowing == []  # a long label ("Personuppgiftsansvarig") stays in its column
     words = len(page.evaluate("document.querySelector('#summary').innerText").split())
     assert 40 <= words <= 320, words
     assert page.locator("details[open]").count() == 0  # the second layer waits to be opened

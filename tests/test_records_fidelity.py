@@ -18,6 +18,7 @@ from checker.graph.flows import flow_graph
 from checker.notice.compose import Item, compose_notice, plain
 from checker.query import engines, results
 from checker.query import text as query_text
+from tests.conftest import english
 
 FC = Namespace("https://w3id.org/ropa-kg/registers/fi-customs/customer-services/")
 DPV = Namespace("https://w3id.org/dpv#")
@@ -25,11 +26,6 @@ PD = Namespace("https://w3id.org/dpv/pd#")
 EU = Namespace("https://w3id.org/dpv/legal/eu/gdpr#")
 ROPA = Namespace("https://w3id.org/ropa-kg/ontology#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
-
-
-def english(g: Graph, node: URIRef, predicate: URIRef) -> str:
-    """The English text of ``node`` (the records also carry Finnish and Swedish ones)."""
-    return next(str(o) for o in g.objects(node, predicate) if getattr(o, "language", None) == "en")
 
 
 @pytest.fixture(scope="module")

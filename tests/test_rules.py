@@ -52,6 +52,11 @@ CASES = {
         Severity.WARNING,
         "GDPR Art. 30(1)(f), Art. 5(1)(e)",
     ),
+    "DPIA-SCREENING": (
+        "dpia-screening",
+        Severity.WARNING,
+        "GDPR Art. 35(1), Art. 35(3), Art. 35(4); WP248 rev.01 III.B",
+    ),
 }
 
 

@@ -343,7 +343,7 @@ PREFIXES = "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .\
             "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:maxCount 1 ] .",
             "sh:maxCount",
         ),
-        ("ex:S a sh:NodeShape ; sh:targetNode ex:n ; sh:class ex:C .", "sh:targetNode"),
+        ("ex:S a sh:NodeShape ; sh:target [ a ex:T ] ; sh:class ex:C .", "sh:target "),
         ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:deactivated true .", "sh:deactivated"),
         (  # deep in a nested shape, and in a shape without a target
             'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:not ex:T . ex:T sh:node ex:U . ex:U sh:languageIn ( "en" ) .',

@@ -2,13 +2,17 @@
 has the severity and article docs/rules.md gives it.
 
 Fixtures live in ``tests/fixtures/shapes/<RULE-ID>/``: small DPV graphs. Every
-``fail*.ttl`` must raise a finding of that rule, with the rule's severity and article;
-no ``pass*.ttl`` may raise one. ``tests/test_shape_mutations.py`` proves the fixtures hold
+``fail*.ttl`` must raise exactly the findings of that rule its ``# expect:`` lines list
+(focus, path, value), with the rule's severity and article, so deleting a constraint from
+a shape makes the finding it raised go missing; no ``pass*.ttl`` may raise one.
+``ROPA_UPDATE_SNAPSHOTS=1`` rewrites the ``# expect:`` lines from what the check finds
+(review the diff). ``tests/test_shape_mutations.py`` proves the fixtures hold
 every constraint: change one, and some fixture notices.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -16,6 +20,7 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, SH
 
+from checker.check.findings import Finding
 from checker.check.run import check
 from checker.check.shapes import shapes_graph
 from checker.graph.build import build
@@ -102,6 +107,26 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "TRANSFER-THIRD-COUNTRY": ("violation", "GDPR Art. 44-46, Art. 49, Art. 30(1)(e)"),
 }
 
+#: shapes/art26-27-30-2.ttl: rule | severity | article.
+_ART26_27_30_2 = """
+ART26-ARRANGEMENT | warning | GDPR Art. 26(1), Art. 26(2), Art. 13(1)(a)
+ART27-REPRESENTATIVE | warning | GDPR Art. 27(1), Art. 30(1)(a), Art. 13(1)(a)
+ART27-REPRESENTATIVE-CONTACT | violation | GDPR Art. 30(1)(a), Art. 27(4), Art. 13(1)(a)
+ART30-1-A-JOINT-CONTROLLER | violation | GDPR Art. 30(1)(a), Art. 26(1)
+ART30-2-A-CONTROLLER | violation | GDPR Art. 30(2)(a)
+ART30-2-A-PROCESSOR | violation | GDPR Art. 30(2)(a)
+ART30-2-B-CATEGORIES | violation | GDPR Art. 30(2)(b)
+ART30-2-D-MEASURES | warning | GDPR Art. 30(2)(d), Art. 32(1)
+"""
+EXPECTED.update(
+    {
+        rule: (severity, article)
+        for rule, severity, article in (
+            line.split(" | ") for line in _ART26_27_30_2.strip().splitlines()
+        )
+    }
+)
+
 
 def _fixture_id(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
@@ -118,7 +143,7 @@ def test_every_shape_has_fixtures_and_every_fixture_a_shape() -> None:
 
 
 def test_every_rule_is_pinned() -> None:
-    assert len(EXPECTED) == 40
+    assert len(EXPECTED) == 48
     assert set(EXPECTED) == set(RULE_IDS)
 
 
@@ -142,6 +167,49 @@ def test_fail_fixture_raises_the_rule(path: Path) -> None:
     assert found
     severity, article = EXPECTED[rule]
     assert {(f.severity.label, f.article) for f in found} == {(severity, article)}
+    text = path.read_text(encoding="utf-8")
+    got = sorted({_expect_line(f, _prefixes(text)) for f in found})
+    if UPDATE:
+        _write_expected(path, text, rule, got)
+    assert _expected(text) == got, f"{path}: the # expect: lines differ from the findings"
+
+
+UPDATE = os.environ.get("ROPA_UPDATE_SNAPSHOTS") == "1"
+EXPECT = "# expect: "
+
+
+def _prefixes(text: str) -> dict[str, str]:
+    return dict(
+        (iri, prefix) for prefix, iri in re.findall(r"^@prefix (\w*): <([^>]*)>", text, re.M)
+    )
+
+
+def _compact(term: str | None, prefixes: dict[str, str]) -> str:
+    if term is None:
+        return "-"
+    for iri, prefix in sorted(prefixes.items(), key=lambda p: -len(p[0])):
+        if term.startswith(iri) and term != iri:
+            return f"{prefix}:{term[len(iri) :]}"
+    return term if term.startswith("[") else f"<{term}>" if ":" in term else repr(term)
+
+
+def _expect_line(finding: Finding, prefixes: dict[str, str]) -> str:
+    return " ".join(_compact(t, prefixes) for t in (finding.focus, finding.path, finding.value))
+
+
+def _expected(text: str) -> list[str]:
+    return [line[len(EXPECT) :] for line in text.splitlines() if line.startswith(EXPECT)]
+
+
+def _write_expected(path: Path, text: str, rule: str, lines: list[str]) -> None:
+    kept = [line for line in text.splitlines() if not line.startswith(EXPECT)]
+    head = f"# The findings of {rule} on this fixture (focus, path, value), checked by"
+    kept = [line for line in kept if not line.startswith(head[:40])]
+    while kept and not kept[-1].strip():
+        kept.pop()
+    block = [head, "# tests/test_shapes.py:"] + [EXPECT + line for line in lines]
+    kept = [line for line in kept if line != "# tests/test_shapes.py:"]
+    path.write_text("\n".join([*kept, "", *block]) + "\n", encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,13 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import RDF
 
 from checker.assets import default_records
+from checker.cli import main as cli
 from checker.graph.flows import EdgeData, flow_graph
 from checker.query import library as query_library
 from checker.query import text as query_text
@@ -33,10 +35,12 @@ from checker.views.activities import (
     search_activities,
 )
 from checker.views.findings import activities_with_findings, findings_by_rule, findings_table
+from checker.views.flowmap import REGIONS, flow_map
 from checker.views.flows import (
     FlowFilter,
     data_category_options,
     edge_facts,
+    edge_kind,
     filter_flows,
     handlers,
     legal_basis_options,
@@ -46,9 +50,14 @@ from checker.views.flows import (
     processor_options,
     unit_options,
 )
+from checker.views.geometry import crossings
+from checker.views.hierarchy import ancestors, parents
+from checker.views.journey import RELATIONS, journey, journey_markdown, subject_groups
 from checker.views.layout import acyclic, flow_layout, layers, sankey_data
-from checker.views.model import Model, input_files, input_fingerprint, load_model
+from checker.views.matrix import SEVERAL_BASES, holdings
+from checker.views.model import Model, cached_model, input_files, input_fingerprint, load_model
 from checker.views.notice import notice_view
+from checker.views.registers import join_registers
 from checker.views.retention import RETENTION_KINDS, retention_kind, retention_rows
 from checker.views.summary import register_summary
 from checker.vocab.concepts import is_special_category
@@ -735,3 +744,308 @@ print(sorted(flow_layout(flows).items()), sorted(flow_layout(flows, "spring").it
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+# --- the reading graph and the cached model (issue 18) -----------------------------------------
+
+
+def test_the_reading_graph_answers_as_the_store(model: Model) -> None:
+    """The views read through a cache (checker.views.reading); it gives what the store gives."""
+    assert set(model.graph) == set(model.built)
+    subject = URIRef(CHAT_IP)
+    for predicate in (URIRef(DPV + "hasDataProcessor"), RDF.type, None):
+        assert set(model.graph.triples((subject, predicate, None))) == set(
+            model.built.triples((subject, predicate, None))
+        )
+    ip = URIRef(IP)
+    assert set(model.graph.subjects(None, ip)) == set(model.built.subjects(None, ip))
+    assert activities_table(model.graph, model.findings) == activities_table(
+        model.built, model.findings
+    )
+
+
+def test_cached_model_is_kept_per_content(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "kitchen-sink", records)
+    first = cached_model([records])
+    assert cached_model([records]) is first and first.fingerprint == input_fingerprint([records])
+    with (records / "data.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("# an edit\n")
+    assert cached_model([records]) is not first
+
+
+def test_warm_computes_what_the_pages_show_first(model: Model) -> None:
+    model.warm()
+    for name in ("summary", "options", "activities", "retention", "holdings", "subjects"):
+        assert name in vars(model), f"{name} is computed once and kept"
+    assert model.flow_map() is model.flow_map(FlowFilter())
+
+
+# --- the flow map (issue 18) ---------------------------------------------------------------
+
+
+def test_flow_map_regions_run_from_sources_to_recipients(model: Model) -> None:
+    fmap = model.flow_map()
+    assert set(fmap.positions) == set(model.flows.nodes)
+    x = {n: p[0] for n, p in fmap.positions.items()}
+    kinds = dict(model.flows.nodes(data="kind"))
+    left = max(x[n] for n, r in fmap.regions.items() if r == "source")
+    middle = {x[n] for n, r in fmap.regions.items() if r == "organisation"}
+    right = min(x[n] for n, r in fmap.regions.items() if r == "recipient")
+    assert left < min(middle) and max(middle) < right and len(middle) == 1
+    for node, kind in kinds.items():
+        if kind == "data subject":
+            assert fmap.regions[node] == "source"
+        if kind in ("unit", "controller"):
+            assert fmap.regions[node] == "organisation"
+        if kind == "processor":
+            assert fmap.regions[node] == "recipient"
+    assert [t for t, _ in fmap.titles] == list(REGIONS.values())
+    assert flow_map(model.graph, model.flows) == fmap, "deterministic"
+
+
+def test_flow_map_nests_the_units_as_the_records_do(model: Model) -> None:
+    """Customer services > Customer information service > General information service:
+    boxes inside boxes, each unit inside the box of everything it is part of."""
+    fmap = model.flow_map()
+    boxes = {b.group: b for b in fmap.boxes}
+    chain = [BASE + "customer-services", BASE + "customer-information-service"]
+    outer, inner = boxes[chain[0]], boxes[chain[1]]
+    assert outer.depth < inner.depth
+    assert outer.x0 < inner.x0 < inner.x1 < outer.x1
+    assert outer.y1 < inner.y1 < inner.y0 < outer.y0, "y grows upwards"
+    parent_of = parents(model.graph)
+    for node, (x, y) in fmap.positions.items():
+        if fmap.regions[node] != "organisation":
+            continue
+        for group in ancestors(parent_of, node):
+            if group in boxes:
+                box = boxes[group]
+                assert box.x0 < x < box.x1 and box.y1 < y < box.y0, (node, group)
+    assert boxes[BASE + "enforcement-department"].label == "Enforcement Department", (
+        "a group that is no node of the flows still gets its box"
+    )
+
+
+def test_flow_map_draws_every_edge_once(model: Model) -> None:
+    """Each hand-over is one curve, or two through a box's port (source -> port -> unit)."""
+    fmap = model.flow_map()
+    drawn: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for segment in fmap.segments:
+        for edge in segment.edges:
+            drawn.setdefault(edge, []).append((segment.start, segment.end))
+    assert set(drawn) == set(model.flows.edges)
+    for (a, b), pieces in drawn.items():
+        if len(pieces) == 1:
+            assert pieces == [(a, b)]
+        else:
+            (a1, port), (port2, b2) = sorted(pieces, key=lambda p: p[0] != a)
+            assert (a1, b2) == (a, b) and port == port2 and port in fmap.ports
+            assert fmap.ports[port][0] in {box.x0 for box in fmap.boxes} | {
+                box.x1 for box in fmap.boxes
+            }
+
+
+def test_flow_map_crosses_a_third_of_the_edges_of_the_plain_columns(model: Model) -> None:
+    """Issue 18: the plain columns' drawing crosses its edges in hundreds of pairs; the
+    grouped map, at most a third as many (the numbers are in bench/results/)."""
+    before = crossings(model.flows.edges, flow_layout(model.flows))
+    after = model.flow_map().crossings
+    assert after is not None and before > 100
+    assert 3 * after <= before, (after, before)
+
+
+def test_flow_map_marks_parties_outside_the_eu(registers_model: Model) -> None:
+    fmap = registers_model.flow_map()
+    assert fmap.outside == {TAX + "cloud": "United States of America"}, "not the Finnish ones"
+
+
+def test_geometry_counts_crossing_curves() -> None:
+    square = {"a": (0.0, 0.0), "b": (1.0, 1.0), "c": (0.0, 1.0), "d": (1.0, 0.0)}
+    assert crossings([("a", "b"), ("c", "d")], square) == 1
+    assert crossings([("a", "d"), ("c", "b")], square) == 0
+    assert crossings([("a", "b"), ("a", "d")], square) == 0, "a shared end is no crossing"
+
+
+# --- several registers (issue 18) ----------------------------------------------------------
+
+TWO_REGISTERS = [
+    FIXTURES / "registers" / "city-helpdesk.ttl",
+    FIXTURES / "registers" / "tax-office.ttl",
+]
+CITY, TAX = "https://example.org/city/", "https://example.org/tax/"
+
+
+@pytest.fixture(scope="module")
+def registers_model() -> Model:
+    return load_model(TWO_REGISTERS)
+
+
+def test_registers_of_the_shipped_register(model: Model) -> None:
+    (register,) = model.registers
+    assert register.label == "Processing of personal data in customer services"
+    assert len(register.activities) == len(model.activities)
+    assert BASE + "general-information-service" in register.parties
+    assert model.options.registers == (), "one register: nothing to choose"
+
+
+def test_a_disclosure_that_is_a_source_elsewhere_is_one_edge(registers_model: Model) -> None:
+    flows = registers_model.flows
+    joined = flows.edges[CITY + "helpdesk", TAX + "assessment-unit"]["carries"]
+    assert joined.kinds == {"register"}
+    assert joined.activities == {CITY + "address-changes", TAX + "assessment"}
+    assert {PD + "Name", PD + "PhysicalAddress"} <= joined.data
+    assert not flows.has_edge(CITY + "helpdesk", TAX + "tax-office"), "the disclosure went"
+    assert not flows.has_edge(CITY + "city", TAX + "assessment-unit"), "the source went"
+    assert edge_kind(flows, CITY + "helpdesk", TAX + "assessment-unit") == "register"
+    separate = flow_graph(registers_model.built)
+    assert separate.has_edge(CITY + "helpdesk", TAX + "tax-office"), "the flow graph itself"
+
+
+def test_register_filter(registers_model: Model) -> None:
+    labels_ = {o.label: o.iri for o in registers_model.options.registers}
+    assert set(labels_) == {
+        "Property tax of the Example Tax Office",
+        "Resident services of the City of Example",
+    }
+    city = labels_["Resident services of the City of Example"]
+    shown = filter_flows(
+        registers_model.graph, registers_model.flows, FlowFilter(registers=frozenset({city}))
+    )
+    assert set(shown.edges) == {
+        (CITY + "residents", CITY + "helpdesk"),
+        (CITY + "helpdesk", TAX + "assessment-unit"),
+    }
+    boxes = {b.label for b in registers_model.flow_map().boxes}
+    assert boxes == {"City of Example", "Example Tax Office"}
+
+
+def test_one_register_joins_nothing(model: Model) -> None:
+    assert join_registers(model.graph, model.flows) is model.flows
+
+
+# --- who holds what (issue 18) -------------------------------------------------------------
+
+
+def test_holdings_matrix(model: Model) -> None:
+    matrix = model.holdings
+    roles = [h.role for h in matrix.holders]
+    assert roles == sorted(roles, key=["unit", "processor", "recipient"].index)
+    cell = matrix.cell(ELISA, IP)
+    assert cell is not None and any("IP addresses" in name for _, name in cell.activities)
+    assert cell.basis == cell.bases[0] and len(cell.bases) == 1
+    order = [h.iri for h in matrix.holders]
+    parent_of = parents(model.graph)
+    for unit in order:
+        for group in ancestors(parent_of, unit):
+            if group in order:
+                assert order.index(group) < order.index(unit), "a unit below what it is part of"
+    feedback = next(r for r in model.retention if r.kind == "indefinite")
+    held = [
+        c for c in matrix.cells.values() if any(a == feedback.activity for a, _ in c.activities)
+    ]
+    assert held and all(c.retention in RETENTION_KINDS for c in held)
+
+
+def test_holdings_cells_follow_the_activities() -> None:
+    graph = turtle(
+        """
+        ex:a a dpv:Process ; rdfs:label "A" ; dpv:hasOrganisationalUnit ex:u ;
+            dpv:hasPersonalData pd:Name ; dpv:hasDataProcessor ex:p ;
+            dpv:hasLegalBasis eu-gdpr:A6-1-c ; dpv:hasStorageCondition ex:forever .
+        ex:b a dpv:Process ; rdfs:label "B" ; dpv:hasOrganisationalUnit ex:u ;
+            dpv:hasPersonalData pd:Name, pd:EmailAddress ; dpv:hasLegalBasis eu-gdpr:A6-1-a .
+        ex:u a dpv:OrganisationalUnit ; rdfs:label "Unit" .
+        ex:p a dpv:DataProcessor ; rdfs:label "Proc" .
+        ex:forever a dpv:StorageDuration ; dpv:hasDuration [ a dpv:EndlessDuration ] .
+        """
+    )
+    matrix = holdings(graph)
+    u, p = "https://example.org/r#u", "https://example.org/r#p"
+    name, email = PD + "Name", PD + "EmailAddress"
+    assert [h.iri for h in matrix.holders] == [u, p]
+    assert set(matrix.cells) == {(u, name), (u, email), (p, name)}
+    assert matrix.cell(u, name).basis == SEVERAL_BASES
+    assert matrix.cell(u, email).retention == "missing"
+    assert matrix.cell(p, name).retention == "indefinite"
+    assert matrix.cell(p, email) is None
+
+
+# --- a person's journey (issue 18) ---------------------------------------------------------
+
+
+def test_journey_of_private_customers(model: Model) -> None:
+    trip = model.journey(BASE + "private-customers")
+    assert trip.label == "Private customers"
+    collected = trip.field_values("Personal data")
+    assert {"Personal identity code", "Email Address", "Name"} <= set(collected)
+    assert "Parties concerned" in trip.field_values("Recipients")
+    assert trip.field_values("Legal bases")
+    text = (default_records() / "register-description.txt").read_text(encoding="utf-8")
+    quoted = [k for s in trip.steps for k in s.kept if k.quote]
+    assert quoted and all(k.quote in text for k in quoted), "retention in the register's words"
+    assert trip.quotes and all(q.text in text for q in trip.quotes)
+    assert [q.number for q in trip.quotes] == list(range(1, len(trip.quotes) + 1))
+    cited = {n for s in trip.steps for _, told in s.fields for t in told for n in t.quotes}
+    assert cited <= {q.number for q in trip.quotes}
+    kinds = [s.kind for s in trip.steps]
+    assert kinds == sorted(kinds, key=list(RELATIONS).index), "their own activities first"
+    assert {"subject", "broader", "source"} == set(kinds)
+    assert all("Customs’ customers" in s.relation for s in trip.steps if s.kind == "broader")
+    chat = next(s for s in trip.steps if s.name == "General information service via chat")
+    assert chat.kind == "subject" and chat.relation == ""
+    traces = [s for s in trip.steps if "TRACES" in s.name]
+    assert traces and all(s.kind == "source" for s in traces), "about TRACES users, not them"
+    assert model.journey(BASE + "private-customers") is trip
+
+
+def test_journey_leaves_out_data_recorded_for_other_subjects() -> None:
+    graph = turtle(
+        """
+        ex:a a dpv:Process ; rdfs:label "A" ; dpv:hasDataSubject ex:private, ex:business ;
+            ropa:hasDataGroup ex:g1, ex:g2 ; dpv:hasPersonalData pd:Name, pd:Job, pd:Age .
+        ex:g1 a ropa:DataGroup ; ropa:concernsDataSubject ex:private ; ropa:includes pd:Name .
+        ex:g2 a ropa:DataGroup ; ropa:concernsDataSubject ex:business ; ropa:includes pd:Job .
+        ex:private a dpv:DataSubject ; rdfs:label "Private" .
+        ex:business a dpv:DataSubject ; rdfs:label "Business" .
+        """
+    )
+    trip = journey(graph, "https://example.org/r#private")
+    assert trip.field_values("Personal data") == ["Age", "Name"]
+    other = journey(graph, "https://example.org/r#business")
+    assert other.field_values("Personal data") == ["Age", "Job"]
+    groups = {g.label: g.activities for g in subject_groups(graph)}
+    assert groups == {"Business": 1, "Private": 1}
+
+
+def test_journey_markdown_is_escaped() -> None:
+    graph = turtle(
+        """
+        ex:a a dpv:Process ; rdfs:label "<b>A</b> | *x*" ; dpv:hasDataSubject ex:s ;
+            dpv:hasPersonalData pd:Name .
+        ex:s a dpv:DataSubject ; rdfs:label "S" .
+        """
+    )
+    text = journey_markdown(journey(graph, "https://example.org/r#s"))
+    assert "## \\<b\\>A\\</b\\> \\| \\*x\\*" in text
+    assert "<b>" not in text
+
+
+# --- spreadsheet cells as provenance (issue 13) ---------------------------------------------
+
+
+def test_an_imported_activity_cites_its_cells(tmp_path: Path) -> None:
+
+    out = tmp_path / "bakery"
+    sheet = FIXTURES / "spreadsheets" / "ico-bakery.xlsx"
+    result = CliRunner().invoke(cli, ["import", str(sheet), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    bakery = load_model([out])
+    payroll = next(r for r in bakery.activities if r.id == "payroll")
+    detail = activity_detail(bakery.graph, payroll.iri)
+    where = {q.where: q.text for q in detail.quotes}
+    assert where["sheet 'Template', cell J10"] == "6 years after the end of employment"
+    assert all(q.cell for q in detail.quotes)
+    retention = next(f for f in detail.facts if f.field == "Retention")
+    numbers = {q.number: q.where for q in detail.quotes}
+    assert "sheet 'Template', cell J10" in {numbers[n] for n in retention.quotes}

@@ -63,6 +63,11 @@ FIXES: dict[str, tuple[Path, ...]] = {
     **dict.fromkeys(("NOTICE-COMPLAINT", "NOTICE-RIGHTS"), _RIGHTS),
     **dict.fromkeys(("RETENTION-DELEGATED", "RETENTION-UNSPECIFIED"), _RULE),
     "ART2-LAW-ENFORCEMENT": ((DPV.hasPersonalData,),),
+    # The joint controllers' node is part of the activity: its joint_controllers key.
+    "ART26-ARRANGEMENT": ((DPV.hasLegalMeasure,),),
+    "ART27-REPRESENTATIVE": ((DPV.hasRepresentative,), (DPV.hasLocation,)),
+    "ART27-REPRESENTATIVE-CONTACT": ((DPV.hasContact,),),
+    "ART30-2-A-PROCESSOR": ((DPV.hasDataProcessor,),),
     "ART22-AUTOMATED-DECISION": _BASES + _LAWS,
     "ART22-SAFEGUARDS": _RIGHTS + _MEASURES,
     "ART30-1-F-RETENTION": ((DPV.hasStorageCondition,),),

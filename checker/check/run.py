@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from rdflib import BNode, Graph, URIRef
 
 from checker.check.context import SourceIndex, finding_for, named_owner
 from checker.check.findings import Finding, Severity, sort_findings
+from checker.check.organisation import OrganisationRules, rules_findings
 from checker.check.rules import python_rules
 from checker.check.rules.owl import owl_consistency
+from checker.check.rules.review import review_findings
 from checker.check.shacl_sparql import ShaclResult
 from checker.check.shapes import shape_meta, validator
 from checker.graph.store import ox_store, rdflib_term
@@ -81,6 +84,8 @@ def check(
     owl: bool = False,
     inputs: Sequence[str] = (),
     results: list[ShaclResult] | None = None,
+    today: date | None = None,
+    rules: OrganisationRules | None = None,
 ) -> CheckResult:
     """Run every rule over a built graph (see :func:`checker.graph.build.build`).
 
@@ -90,11 +95,16 @@ def check(
         inputs: the PATHs the graph was built from, as the user named them: a graph with
             no processing activity is reported against them (ART30-1-NO-ACTIVITY).
         results: the shapes' results, computed elsewhere (:mod:`checker.check.remote`).
+        today: the date reviews are due against (REVIEW-OVERDUE); default: today.
+        rules: the organisation's own shapes (:func:`checker.check.organisation.load_rules`).
     """
     index = SourceIndex(graph, inputs)
     findings = shacl_findings(graph, index, results)
     for rule in python_rules():
         findings.extend(rule(graph, index))
+    findings.extend(review_findings(graph, index, today or date.today()))
+    if rules is not None:
+        findings.extend(rules_findings(rules, graph, index))
     if owl:
         findings.extend(owl_consistency(graph, index))
     return CheckResult(sort_findings(findings))

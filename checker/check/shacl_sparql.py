@@ -35,6 +35,8 @@ The mapping
 -----------
 targets (several: UNION, then DISTINCT)
     ``sh:targetClass C``: ``?focus rdf:type/rdfs:subClassOf* C``;
+    ``sh:targetNode n``: ``VALUES ?focus { n ... }`` (in the data graph or not);
+    implicit class target (the shape is an ``rdfs:Class``): as ``sh:targetClass`` itself;
     ``sh:targetSubjectsOf p``: ``?focus p []``; ``sh:targetObjectsOf p``: ``[] p ?focus``
 
 paths (SPARQL 1.1 property paths)
@@ -82,7 +84,7 @@ graph uses (:data:`_NO_PREDICATE`) keeps a path in one piece, evaluated from its
 Not supported
 -------------
 Anything else (another constraint component such as ``sh:maxCount`` or ``sh:pattern``,
-SHACL-SPARQL, ``sh:targetNode``, implicit class targets, ``sh:deactivated``, recursive
+SHACL-SPARQL, ``sh:deactivated``, recursive
 shapes, ``sh:inversePath`` of a complex path, blank node constants, ...) raises
 :class:`~checker.errors.InputError` at compile time, naming the shape (its
 ``dct:identifier``, else its IRI; for a blank node, the nearest named shape that uses it),
@@ -93,8 +95,9 @@ not validate (``sh:message``, ``sh:name``, ``sh:description``, ``sh:order``, ``s
 Known differences from pySHACL: the XSD lexical forms are oxigraph's (XSD), not rdflib's
 (ISO 8601): rdflib also accepts "P1W", "P1.5Y" or "PT" as an ``xsd:duration``, so
 ``sh:datatype`` passes them there and fails them here. A zero-length path (``*``, ``?``)
-from a term that is not in the data graph yields nothing in oxigraph; the focus and value
-nodes here always are in the data graph.
+from a term that is not in the data graph yields nothing in oxigraph: the focus and value
+nodes are in the data graph, but for a ``sh:targetNode`` that is not, such a path has no
+value here (in pySHACL: the node itself).
 """
 
 from __future__ import annotations
@@ -164,7 +167,7 @@ _NODE_KINDS = {
     SH + "IRIOrLiteral": "!isBlank({v})",
 }
 
-_TARGETS = {"targetClass", "targetSubjectsOf", "targetObjectsOf"}
+_TARGETS = {"targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"}
 _CONSTRAINTS = {"class", "nodeKind", "datatype", "in", "node", "not", "or", "and"}
 _CONSTRAINTS |= {"minCount", "hasValue", "qualifiedValueShape"}
 _PARAMETERS = {"path", "property", "severity", "qualifiedMinCount", "qualifiedMaxCount"}
@@ -223,17 +226,31 @@ class ShaclValidator:
         portable: queries for any SPARQL 1.1 store (see :mod:`checker.check.remote`),
             without the oxigraph-only tuning of paths (:data:`_NO_PREDICATE`).
 
+        partial: compile the shapes it can and list the others (with their targets) in
+            :attr:`refused`, instead of raising, and report the results of blank-node
+            shapes too (an organisation's ``sh:property [ ... ]``; see
+            :mod:`checker.check.organisation`).
+
     Raises:
-        InputError: a shape uses a SHACL feature the compiler does not support.
+        InputError: a shape uses a SHACL feature the compiler does not support (not with
+            ``partial``).
     """
 
     def __init__(
-        self, shapes: ox.Store, files: Iterable[Path | str] = (), *, portable: bool = False
+        self,
+        shapes: ox.Store,
+        files: Iterable[Path | str] = (),
+        *,
+        portable: bool = False,
+        partial: bool = False,
     ) -> None:
+        compiler = _Compiler(shapes, portable=portable, partial=partial)
         try:
-            self.queries = _Compiler(shapes, portable=portable).compile()
+            self.queries = compiler.compile()
         except _Refused as refused:
             raise _input_error(shapes, refused, [Path(f) for f in files]) from None
+        #: With ``partial``: each shape with targets it could not compile, and why.
+        self.refused: dict[Term, str] = compiler.refused
 
     def validate(self, data: ox.Store) -> list[ShaclResult]:
         """The top-level results for the default graph of ``data``: no duplicates, sorted by
@@ -354,9 +371,11 @@ class _Scope:
 class _Compiler:
     """Reads the shapes store and writes the SPARQL; one instance per shapes graph."""
 
-    def __init__(self, shapes: ox.Store, *, portable: bool = False) -> None:
+    def __init__(self, shapes: ox.Store, *, portable: bool = False, partial: bool = False) -> None:
         self.shapes = shapes
         self.portable = portable
+        self.partial = partial
+        self.refused: dict[Term, str] = {}
         self.is_a = _IS_A_PORTABLE if portable else _IS_A
         # Portable: a LIMIT no set reaches makes a store compute each subquery once (Virtuoso
         # 7.2 evaluates one with a transitive path per outer row, wrongly after the first).
@@ -393,11 +412,6 @@ class _Compiler:
         """Refuse any SHACL property of ``shape`` that this compiler does not implement."""
         for quad in self.shapes.quads_for_pattern(shape, None, None, None):
             predicate = quad.predicate.value
-            if predicate == RDF + "type" and quad.object in {
-                ox.NamedNode(RDFS + "Class"),
-                ox.NamedNode("http://www.w3.org/2002/07/owl#Class"),
-            }:
-                raise _Refused(shape, "implicit class targets are not supported")
             if predicate.startswith(SH) and predicate[len(SH) :] not in _SUPPORTED:
                 raise _Refused(shape, f"sh:{predicate[len(SH) :]} is not supported")
         if self.one(shape, "qualifiedValueShapesDisjoint") not in {None, ox.Literal(False)}:
@@ -602,31 +616,64 @@ class _Compiler:
         for kind in ("NodeShape", "PropertyShape"):
             typed = ox.NamedNode(RDF + "type"), ox.NamedNode(SH + kind)
             shapes |= {q.subject for q in self.shapes.quads_for_pattern(None, *typed, None)}
-        for name in _TARGETS:
+        for name in (*_TARGETS, "target"):
             target = ox.NamedNode(SH + name)
             shapes |= {q.subject for q in self.shapes.quads_for_pattern(None, target, None)}
         queries = []
         for shape in sorted(shapes, key=str):
-            self.conforms(
-                shape, "?focus", _Scope(self, "?focus")
-            )  # checks it and its nested shapes
-            targets = self.targets(shape)
-            if targets is None:
-                continue
-            if self.is_property_shape(shape):
-                queries += self.property_queries(shape, targets)
-                continue
-            queries += self.node_queries(shape, targets)
-            for prop in self.objects(shape, "property"):
-                queries += self.property_queries(prop, targets)
-        # pySHACL's results from a blank node shape are not reported.
+            try:
+                queries += self.shape_queries(shape)
+            except _Refused as refused:
+                if not self.partial:
+                    raise
+                if self.has_targets(shape):
+                    self.refused[shape] = refused.feature
+        if self.partial:
+            return queries
+        # The shipped shapes report only named shapes (none of theirs with a target is blank).
         return [q for q in queries if not q.shape.startswith("_:")]
+
+    def has_targets(self, shape: Term) -> bool:
+        """``shape`` has a target of any kind (implicit class targets included)."""
+        quads = self.shapes.quads_for_pattern(shape, None, None, None)
+        target = {SH + t for t in ("targetClass", "targetNode", "targetSubjectsOf")}
+        target |= {SH + "targetObjectsOf", SH + "target"}
+        return self.is_class(shape) or any(q.predicate.value in target for q in quads)
+
+    def is_class(self, shape: Term) -> bool:
+        """``shape`` is an implicit class target: its type is ``rdfs:Class`` or a direct
+        subclass of it in the shapes graph (as pySHACL reads SHACL 2.1.3.3)."""
+        rdfs_class = ox.NamedNode(RDFS + "Class")
+        subclass_of = ox.NamedNode(RDFS + "subClassOf")
+        kinds = {rdfs_class}
+        kinds |= {q.subject for q in self.shapes.quads_for_pattern(None, subclass_of, rdfs_class)}
+        types = self.shapes.quads_for_pattern(shape, ox.NamedNode(RDF + "type"), None, None)
+        return any(q.object in kinds for q in types)
+
+    def shape_queries(self, shape: Term) -> list[_Query]:
+        """The queries of one shape with a target and of its ``sh:property`` shapes."""
+        self.conforms(shape, "?focus", _Scope(self, "?focus"))  # checks it and its nested shapes
+        targets = self.targets(shape)
+        if targets is None:
+            return []
+        if self.is_property_shape(shape):
+            return self.property_queries(shape, targets)
+        queries = self.node_queries(shape, targets)
+        for prop in self.objects(shape, "property"):
+            queries += self.property_queries(prop, targets)
+        return queries
 
     def targets(self, shape: Term) -> str | None:
         """A subquery binding ``?focus`` to the focus nodes of ``shape``, once each."""
         patterns = []
-        for cls in self.objects(shape, "targetClass"):
+        classes = self.objects(shape, "targetClass")
+        if self.is_class(shape):
+            classes.append(shape)
+        for cls in classes:
             patterns.append(f"?focus {self.is_a} {self.constant(shape, cls)}")
+        nodes = [self.constant(shape, node) for node in self.objects(shape, "targetNode")]
+        if nodes:
+            patterns.append(f"VALUES ?focus {{ {' '.join(nodes)} }}")
         for p in self.objects(shape, "targetSubjectsOf"):
             patterns.append(f"?focus {self.constant(shape, p)} ?object")
         for p in self.objects(shape, "targetObjectsOf"):

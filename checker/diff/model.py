@@ -109,6 +109,8 @@ RISK_TITLES = {
     "legal-basis-removed": "Legal basis removed (GDPR Art. 6)",
     "longer-retention": "Retention made longer (GDPR Art. 5(1)(e))",
     "retention-removed": "Retention removed (GDPR Art. 5(1)(e), Art. 30(1)(f))",
+    "dpia-withdrawn": "DPIA withdrawn (GDPR Art. 35)",
+    "review-lapsed": "Review cycle dropped or lengthened (GDPR Art. 5(2), Art. 24(1))",
 }
 _RISK_ORDER = {kind: i for i, kind in enumerate(RISK_TITLES)}
 

@@ -1,6 +1,6 @@
 """Changes that raise the risk to the data subjects: new processors, new countries, special
 categories, flows leaving the controller, retention lengthened or removed, a legal basis or a
-transfer safeguard removed."""
+transfer safeguard removed, a DPIA withdrawn, a review cycle dropped or lengthened."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from checker.diff.model import LONGER, Change, Risk
 from checker.diff.read import describe_flow, flows_of, label_in, values
 from checker.graph.flows import node_kind
 from checker.graph.retention import read_retention
+from checker.vocab import durations
 from checker.vocab.concepts import is_a, is_special_category, outside_eu_eea
 from checker.vocab.labels import label_of
-from checker.vocab.namespaces import DPV, EU_GDPR, ORG, RDF, ROPA
+from checker.vocab.namespaces import DCTERMS, DPV, EU_GDPR, ORG, RDF, ROPA
 
 Triple = tuple[Node, Node, Node]
 
@@ -164,6 +165,7 @@ def activity_risks(
     risks += flow_out_risks(old, new, flows_of(new, activity), activity, label)
     risks += retention_risks(new, activity, changes)
     risks += removal_risks(old, new, activity)
+    risks += accountability_risks(old, new, activity)
     return risks
 
 
@@ -290,3 +292,74 @@ def _safeguard_removed(iri: str, label: str, value: Node, name: str, kind: str) 
         "needs one (Art. 44-46, Art. 49); check that no data leave the EU/EEA, or record "
         "the mechanism that replaces it.",
     )
+
+
+def _dpias(graph: Graph, activity: Node) -> set[Node]:
+    """The activity's DPIAs, but those recorded as not required (``eu-gdpr:DPIANotRequired``)."""
+    return {
+        d
+        for d in graph.objects(activity, DPV.hasImpactAssessment)
+        if (d, DPV.hasStatus, EU_GDPR.DPIANotRequired) not in graph
+    }
+
+
+def _review(graph: Graph, activity: Node) -> tuple[str | None, str | None]:
+    """The activity's last review date and interval, its own or else its register's."""
+    nodes = (activity, *graph.subjects(DCTERMS.hasPart, activity))
+    found = []
+    for prop in (ROPA.lastReviewed, ROPA.reviewInterval):
+        value = next((v for n in nodes for v in graph.objects(n, prop)), None)
+        found.append(None if value is None else str(value))
+    return found[0], found[1]
+
+
+def accountability_risks(old: Graph | None, new: Graph, activity: Node) -> list[Risk]:
+    """A DPIA withdrawn (removed, or now recorded as not required: Art. 35), and a review
+    cycle dropped (no date or no interval left) or lengthened from the same last review
+    (Art. 5(2), 24(1)). Compared as recorded, never against today's date: the diff of two
+    versions is the same whenever it runs."""
+    if old is None:
+        return []
+    iri, label = str(activity), label_of(new, activity)  # type: ignore[arg-type]
+    risks = []
+    if _dpias(old, activity) and not _dpias(new, activity):
+        now = (
+            "now recorded as not required"
+            if (activity, DPV.hasImpactAssessment, None) in new
+            else "no longer recorded"
+        )
+        risks.append(
+            Risk(
+                "dpia-withdrawn",
+                iri,
+                label,
+                str(min(_dpias(old, activity), key=str)),
+                "DPIA",
+                f"The activity's data protection impact assessment is {now}: check that the "
+                "processing is not likely to result in a high risk (Art. 35(1)), and record why "
+                "(ropa check: DPIA-SCREENING).",
+            )
+        )
+    (old_date, old_every), (new_date, new_every) = _review(old, activity), _review(new, activity)
+    if old_date and old_every:
+        if not (new_date and new_every):
+            detail = "The record's review cycle is no longer recorded"
+        elif new_date == old_date and (durations.compare(new_every, old_every) or 0) > 0:
+            detail = (
+                f"The review interval is longer ({old_every} → {new_every}) without a new review"
+            )
+        else:
+            detail = ""
+        if detail:
+            risks.append(
+                Risk(
+                    "review-lapsed",
+                    iri,
+                    label,
+                    iri,
+                    "review cycle",
+                    f"{detail}: nothing shows when the record is next checked against the "
+                    "processing (Art. 5(2), 24(1)).",
+                )
+            )
+    return risks

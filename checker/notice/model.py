@@ -34,6 +34,39 @@ GAP_ARTICLES: Final = {
     "sources": "14(2)(f)",
 }
 
+_ARTICLE = re.compile(r"(\d+)(?:\((\d+)\))?(?:\(([a-z])\))?")
+
+
+def cited_articles(articles: str, lang: str) -> str:
+    """GDPR articles as ``GAP_ARTICLES`` cites them, the way the official text in ``lang``
+    cites them (Swedish "13.1 b", Finnish "13 artiklan 1 kohdan b alakohta").
+
+    >>> cited_articles("9(2), 13(1)(c)", "sv")
+    '9.2, 13.1 c'
+    >>> cited_articles("9(2), 13(1)(c)", "fi")
+    '9 artiklan 2 kohta, 13 artiklan 1 kohdan c alakohta'
+    """
+    if lang not in ("fi", "sv"):
+        return articles
+    cited = []
+    for article in articles.split(", "):
+        match = _ARTICLE.fullmatch(article)
+        if match is None:  # not a citation of this form: as it is
+            cited.append(article)
+            continue
+        number, paragraph, point = match.groups()
+        if lang == "sv":
+            cited.append(
+                number + (f".{paragraph}" if paragraph else "") + (f" {point}" if point else "")
+            )
+        elif point:
+            cited.append(f"{number} artiklan {paragraph} kohdan {point} alakohta")
+        else:
+            cited.append(
+                f"{number} artiklan {paragraph} kohta" if paragraph else f"{number} artikla"
+            )
+    return ", ".join(cited)
+
 
 @dataclass(frozen=True)
 class Term:

@@ -90,6 +90,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "sub.measures": "Deletion, anonymisation and other measures",
         "sub.controller": "Controller",
         "sub.dpo": "Data protection officer",
+        "sub.joint": "Joint controllers",
         # Labels of fields
         "field.legal_basis": "Legal basis: {value}.",
         "field.acts": "Acts: {value}.",
@@ -102,6 +103,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.retention": "Retention: {value}",
         "field.data": "Data: {value}",
         "field.activities": "Activities: {value}",
+        "field.register_wide": "Stated for the register as a whole, not for a particular activity.",
+        "field.other_acts": "Other acts the register cites: {value}.",
         "field.conditions": "Conditions: {value}",
         "field.location": "Location: {value}",
         "field.provided_by": "Provided by: {value}",
@@ -114,6 +117,10 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.telephone": "Telephone: {value}",
         "field.address": "Address: {value}",
         "field.representative": "Representative: {value}",
+        "field.representative.email": "Email of the representative: {value}",
+        "field.representative.telephone": "Telephone of the representative: {value}",
+        "field.joint_controller": "Joint controller: {value}",
+        "field.arrangement": "Essence of the arrangement between the joint controllers: {value}",
         "field.part_of": "Part of: {value}",
         "field.special_condition": "Condition for special categories (GDPR Art. 9(2)): {value}",
         "field.no_special_condition": "No condition for special categories (GDPR Art. 9(2)) "
@@ -274,6 +281,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "sub.measures": "Poistaminen, anonymisointi ja muut toimenpiteet",
         "sub.controller": "Rekisterinpitäjä",
         "sub.dpo": "Tietosuojavastaava",
+        "sub.joint": "Yhteisrekisterinpitäjät",
         "field.legal_basis": "Oikeusperuste: {value}.",
         "field.acts": "Säädökset: {value}.",
         "field.no_acts": "Tälle oikeusperusteelle ei ole kirjattu säädöstä.",
@@ -285,6 +293,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.retention": "Säilytysaika: {value}",
         "field.data": "Tiedot: {value}",
         "field.activities": "Käsittelytoimet: {value}",
+        "field.register_wide": "Ilmoitettu koko rekisteristä, ei tietystä käsittelytoimesta.",
+        "field.other_acts": "Muut rekisterissä mainitut säädökset: {value}.",
         "field.conditions": "Edellytykset: {value}",
         "field.location": "Sijainti: {value}",
         "field.provided_by": "Tarjoaja: {value}",
@@ -297,6 +307,10 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.telephone": "Puhelin: {value}",
         "field.address": "Osoite: {value}",
         "field.representative": "Edustaja: {value}",
+        "field.representative.email": "Edustajan sähköposti: {value}",
+        "field.representative.telephone": "Edustajan puhelin: {value}",
+        "field.joint_controller": "Yhteisrekisterinpitäjä: {value}",
+        "field.arrangement": "Yhteisrekisterinpitäjien järjestelyn keskeiset osat: {value}",
         "field.part_of": "Osa organisaatiota: {value}",
         "field.special_condition": "Erityisten henkilötietoryhmien käsittelyn peruste "
         "(tietosuoja-asetuksen 9 artiklan 2 kohta): {value}",
@@ -348,14 +362,14 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "{country}:",
         "complaint.named": "Käsittelytoimien selosteessa nimetty valvontaviranomainen:",
         "complaint.by_law": "Käsittely perustuu lakisääteiseen velvoitteeseen tai yleisen edun "
-        "mukaiseen tehtävään, josta säädetään maan {country} lainsäädännössä, joten "
-        "toimivaltainen on kyseisen jäsenvaltion valvontaviranomainen (tietosuoja-asetuksen "
+        "mukaiseen tehtävään, josta säädetään jäsenvaltion ({country}) lainsäädännössä, joten "
+        "toimivaltainen on tämän jäsenvaltion valvontaviranomainen (tietosuoja-asetuksen "
         "55 artiklan 2 kohta):",
         "gaps.intro": "Käsittelytoimien selosteesta puuttuvat seuraavat tiedot, joita "
         "tietosuoja-asetuksen 13 ja 14 artikla edellyttävät. Niitä ei ole täydennetty tähän: "
         "rekisterinpitäjän on lisättävä ne selosteeseen ennen tämän tietosuojaselosteen "
         "julkaisemista.",
-        "gaps.item": "Tietosuoja-asetuksen artikla {articles}: {what}",
+        "gaps.item": "Tietosuoja-asetuksen {articles}: {what}",
         "language.intro": "Käsittelytoimien selosteessa ei ole suomenkielistä nimeä seuraaville "
         "termeille, joten ne näytetään sellaisina kuin ne on kirjattu (yleensä englanniksi):",
         "language.texts": "Kuvaukset ja edellytykset, joille ei ole suomenkielistä tekstiä, "
@@ -460,6 +474,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "sub.measures": "Radering, anonymisering och andra åtgärder",
         "sub.controller": "Personuppgiftsansvarig",
         "sub.dpo": "Dataskyddsombud",
+        "sub.joint": "Gemensamt personuppgiftsansvariga",
         "field.legal_basis": "Rättslig grund: {value}.",
         "field.acts": "Författningar: {value}.",
         "field.no_acts": "Ingen författning har registrerats för denna rättsliga grund.",
@@ -471,6 +486,8 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.retention": "Lagringstid: {value}",
         "field.data": "Uppgifter: {value}",
         "field.activities": "Behandlingar: {value}",
+        "field.register_wide": "Angivet för registret som helhet, inte för en viss behandling.",
+        "field.other_acts": "Andra författningar som registret hänvisar till: {value}.",
         "field.conditions": "Villkor: {value}",
         "field.location": "Plats: {value}",
         "field.provided_by": "Tillhandahålls av: {value}",
@@ -483,6 +500,10 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "field.telephone": "Telefon: {value}",
         "field.address": "Adress: {value}",
         "field.representative": "Företrädare: {value}",
+        "field.representative.email": "Företrädarens e-post: {value}",
+        "field.representative.telephone": "Företrädarens telefon: {value}",
+        "field.joint_controller": "Gemensamt personuppgiftsansvarig: {value}",
+        "field.arrangement": "Det väsentliga innehållet i arrangemanget mellan de gemensamt personuppgiftsansvariga: {value}",
         "field.part_of": "Del av: {value}",
         "field.special_condition": "Villkor för särskilda kategorier (artikel 9.2 i "
         "dataskyddsförordningen): {value}",

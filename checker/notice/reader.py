@@ -48,6 +48,9 @@ class Reader:
     _answers: dict[tuple[Callable[[Graph, Node], bool], Node], bool] = field(default_factory=dict)
     gap_nodes: dict[str, list[Node]] = field(default_factory=dict)
     _gap_terms: dict[str, set[Term]] = field(default_factory=dict)
+    #: The register's own sources and recipients by flow end
+    #: (:func:`checker.notice.topics.register_parties`), worked out once per notice.
+    own_parties: dict[URIRef, dict[Node, list[Node]]] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -186,6 +189,9 @@ def controllers_of(r: Reader, acts: list[Activity]) -> list[Node]:
         for p in (DPV.hasDataController, DPV.hasJointDataControllers)
         for c in r.graph.objects(h, p)
     }
+    # A dpv:JointDataControllers group (records: joint_controllers) stands for its members.
+    groups = {c for c in found if (c, RDF.type, DPV.JointDataControllers) in r.graph}
+    found = (found - groups) | {m for g in groups for m in r.graph.objects(g, DPV.hasEntity)}
     return r.sort(found or set(r.graph.subjects(RDF.type, DPV.DataController)))
 
 

@@ -52,9 +52,8 @@ def _duration_words(r: Reader, rule: Node, node: Node) -> Line:
     if is_a(ROPA.NotStored):
         return (r.t("retention.not_stored"),)
     if is_a(ROPA.DelegatedRetention):
-        return fill(
-            r.t("retention.delegated"), who=r.terms(r.graph.objects(node, ROPA.delegatedTo))
-        )
+        who = join((r.term(n) for n in r.objects(node, ROPA.delegatedTo)), r.t("list.and"))
+        return fill(r.t("retention.delegated"), who=who)
     if is_a(DPV.EndlessDuration):
         return (r.t("retention.indefinite"),)
     if is_a(ROPA.CurrentYearPlus) and period is not None:

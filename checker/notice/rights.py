@@ -32,8 +32,9 @@ from checker.notice.reader import (
     controllers_of,
     necessity_of,
 )
+from checker.notice.topics import register_parties
 from checker.vocab.concepts import is_country
-from checker.vocab.namespaces import DPV, EU_GDPR, FOAF, PREFIXES, RDF, SKOS
+from checker.vocab.namespaces import DPV, EU_GDPR, FOAF, PREFIXES, RDF, ROPA, SKOS
 
 _GDPR = PREFIXES["eu-gdpr"]
 _WEB = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
@@ -114,11 +115,16 @@ def _right_item(r: Reader, iri: str, by_basis: dict[Node, str], bases: list[Node
 def _groups(r: Reader, acts: list[Activity]) -> list[tuple[list[Node], dict[str, dict[Node, str]]]]:
     """For each group of activities that share their legal bases: the bases whose rights are
     known, and right IRI -> {basis: status} of the rights that apply (a basis from which no
-    right follows is a gap)."""
+    right follows is a gap). A source the register names as a whole (a flow of no activity)
+    that is not the data subject may concern any activity: Art. 14 then applies to each."""
     groups: dict[tuple[Node, ...], list[Activity]] = {}
     for act in acts:
         if act.bases:
             groups.setdefault(tuple(sorted(act.bases, key=str)), []).append(act)
+    own_sources = register_parties(r, acts, ROPA.sender)
+    elsewhere = (
+        {"from_elsewhere"} if any(not r.is_a(s, _SUBJECT_SOURCES) for s in own_sources) else set()
+    )
     result = []
     for key in sorted(groups, key=lambda bases: [str(b) for b in bases]):
         tables = {}
@@ -130,7 +136,7 @@ def _groups(r: Reader, acts: list[Activity]) -> list[tuple[list[Node], dict[str,
                 tables[basis] = table
         if not tables:
             continue
-        held = _context(r, groups[key])
+        held = _context(r, groups[key]) | elsewhere
         rights: dict[str, dict[Node, str]] = {}
         for basis, table in tables.items():
             for iri, status in table.items():

@@ -23,6 +23,7 @@ from checker.notice.model import (
     Section,
     Subsection,
     Term,
+    cited_articles,
     fill,
     join,
     sort_key,
@@ -34,6 +35,7 @@ from checker.notice.topics import (
     contact_topic,
     disclosures_topic,
     purpose_topic,
+    register_parties,
     sources_topic,
 )
 from checker.vocab.concepts import is_special_category
@@ -47,14 +49,16 @@ def _evidence(r: Reader, acts: list[Activity]) -> dict[str, set[Node]]:
     def of(predicate: URIRef) -> set[Node]:
         return {o for a in acts for o in r.graph.objects(a.node, predicate)}
 
-    sources = of(DPV.hasDataSource)
+    sources = of(DPV.hasDataSource) | set(register_parties(r, acts, ROPA.sender))
     controllers = set(controllers_of(r, acts))
     return {
         "purpose": of(DPV.hasPurpose),
         "categories": of(ROPA.hasDataGroup)
         | {d for a in acts for d in a.all_data if r.asks(is_special_category, d)},
         "sources": sources | {f for s in sources for f in r.graph.subjects(ROPA.sender, s)},
-        "disclosures": of(DPV.hasRecipient) | of(DPV.hasDataProcessor),
+        "disclosures": of(DPV.hasRecipient)
+        | of(DPV.hasDataProcessor)
+        | set(register_parties(r, acts, ROPA.receiver)),
         "retention": of(DPV.hasStorageCondition),
         "contact": controllers
         | {c for x in controllers for c in r.graph.objects(x, DPV.hasContact)}
@@ -171,7 +175,8 @@ def gap_section(r: Reader) -> tuple[tuple[Gap, ...], Section | None]:
         return gaps, None
     items = []
     for gap in gaps:
-        text = fill(r.t("gaps.item"), articles=gap.articles, what=r.t("gap." + gap.key))
+        articles = cited_articles(gap.articles, r.lang)
+        text = fill(r.t("gaps.item"), articles=articles, what=r.t("gap." + gap.key))
         children = (fill(r.t("field.concerns"), value=join(gap.subjects, "; ")),)
         items.append(Item(text, children if gap.subjects else ()))
     blocks = (Paragraph((r.t("gaps.intro"),)), BulletList(tuple(items)))

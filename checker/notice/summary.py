@@ -31,11 +31,11 @@ from checker.notice.model import (
 )
 from checker.notice.reader import Activity, Reader, controllers_of
 from checker.notice.rights import applying_rights, supervisory_authorities
-from checker.notice.topics import email_of, transfers_of, unlocated
+from checker.notice.topics import email_of, register_parties, transfers_of, unlocated
 from checker.vocab.concepts import is_special_category
 from checker.vocab.durations import compare_parsed, parse
 from checker.vocab.durations import words as duration_words
-from checker.vocab.namespaces import DPV, RDF, SKOS
+from checker.vocab.namespaces import DPV, RDF, ROPA, SKOS
 
 #: How many items a first-layer list names before it says how many more there are.
 SHOWN: Final = 6
@@ -159,6 +159,8 @@ def summary_section(
             if isinstance(p, URIRef)
         ),
     )
+    # The register's own recipients (a disclosure to other authorities) count as one.
+    parties.update(p for p in register_parties(r, acts, ROPA.receiver) if p not in parties)
     add("recipients", _ranked(r, parties) or (r.t("summary.none"),), anchors.get("disclosures"))
     countries = r.sort({c for a in acts for _, c in transfers_of(r, a)})
     processors = {p for a in acts for p in r.graph.objects(a.node, DPV.hasDataProcessor)}

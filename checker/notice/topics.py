@@ -8,7 +8,7 @@ every item Articles 13/14 require that the graph lacks.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -43,6 +43,13 @@ from checker.vocab.labels import LABEL_PREDICATES
 from checker.vocab.namespaces import DCTERMS, DPV, ORG, RDF, ROPA, SCHEMA
 
 
+def uncited_laws(r: Reader, acts: list[Activity]) -> list[Node]:
+    """The acts the records name that no activity cites: the register's own (those it cites
+    for a disclosure to other authorities, say)."""
+    cited = {law for a in acts for law in a.laws}
+    return [law for law in r.sort(r.graph.subjects(RDF.type, DPV.Law)) if law not in cited]
+
+
 def purpose_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
     groups: dict[tuple[tuple[Node, ...], tuple[Node, ...]], set[Node]] = {}
     for act in acts:
@@ -69,6 +76,11 @@ def purpose_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
             text += (" ", r.t("field.no_acts"))
         blocks.append(Paragraph(text))
         blocks.append(BulletList(tuple(Item((r.term(p),)) for p in r.sort(purposes))))
+    others = uncited_laws(r, acts)
+    if others:
+        blocks.append(
+            Paragraph(fill(r.t("field.other_acts"), value=join(law_line(r, x) for x in others)))
+        )
     subsections = [Subsection((r.t("sub.legal_basis"),), tuple(blocks))] if blocks else []
     return subsections
 
@@ -124,6 +136,40 @@ def _flows(r: Reader, end: URIRef | None = None, party: Node | None = None) -> l
     return sorted((f for f in ends if (f, RDF.type, ROPA.DataFlow) in r.graph), key=str)
 
 
+def _own(r: Reader, controllers: list[Node], node: Node) -> bool:
+    """Whether ``node`` is a controller or one of its units."""
+    return node in controllers or any(
+        r.reaches_via(node, ORG.subOrganizationOf, c) for c in controllers
+    )
+
+
+def register_parties(r: Reader, acts: Sequence[Activity], end: URIRef) -> dict[Node, list[Node]]:
+    """The register's own sources (``end`` ``ropa:sender``) or recipients (``ropa:receiver``):
+    the parties outside the controller at that end of a flow that belongs to no activity
+    (the register says where its data come from or go to, not in which processing), each
+    with those flows. Worked out once per notice (``acts`` are all its activities)."""
+    if end in r.own_parties:
+        return r.own_parties[end]
+    controllers = controllers_of(r, list(acts))
+    found: dict[Node, list[Node]] = r.own_parties.setdefault(end, {})
+    for flow in _flows(r):
+        if (flow, ROPA.partOfActivity, None) in r.graph:
+            continue
+        for party in r.graph.objects(flow, end):
+            if isinstance(party, URIRef) and not _own(r, controllers, party):
+                found.setdefault(party, []).append(flow)
+    return found
+
+
+def _activities_line(r: Reader, using: list[Activity]) -> Line:
+    """The activities a source or party is recorded for, or that the register names it as a
+    whole."""
+    if not using:
+        return (r.t("field.register_wide"),)
+    ordered = sorted(using, key=lambda a: sort_key(a.name))
+    return fill(r.t("field.activities"), value=join(a.name for a in ordered))
+
+
 def sources_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
     sources: dict[Node, list[Activity]] = {}
     for act in acts:
@@ -132,6 +178,8 @@ def sources_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
             r.gap("sources", [act.node])
         for source in found:
             sources.setdefault(source, []).append(act)
+    for source in register_parties(r, acts, ROPA.sender):
+        sources.setdefault(source, [])
     items = []
     for source in r.sort(sources):
         children: list[Line] = []
@@ -145,8 +193,7 @@ def sources_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
         ]
         if flow_data:
             children.append(fill(r.t("field.data"), value=r.terms(flow_data)))
-        using = sorted(sources[source], key=lambda a: sort_key(a.name))
-        children.append(fill(r.t("field.activities"), value=join(a.name for a in using)))
+        children.append(_activities_line(r, sources[source]))
         items.append(Item((r.term(source),), tuple(children)))
     if not items:
         return []
@@ -154,11 +201,17 @@ def sources_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
 
 
 def _party_items(
-    r: Reader, parties: dict[Node, list[Activity]], processors: bool
+    r: Reader,
+    parties: dict[Node, list[Activity]],
+    processors: bool,
+    own_flows: dict[Node, list[Node]],
 ) -> tuple[Item, ...]:
+    """A party with what it receives: from its activities and from the register's own flows
+    to it (``own_flows``)."""
     items = []
     for party in r.sort(parties):
-        using = sorted(parties[party], key=lambda a: sort_key(a.name))
+        using = parties[party]
+        flows = own_flows.get(party, [])
         children: list[Line] = []
         location = r.objects(party, DPV.hasLocation, DPV.hasCountry)
         if location:
@@ -167,10 +220,20 @@ def _party_items(
             systems = r.sort(r.graph.subjects(ROPA.providedBy, party))
             if systems:
                 children.append(fill(r.t("field.provides"), value=r.terms(systems)))
-        data = r.sort(d for a in using for d in a.data)
+        data = r.sort(
+            [
+                *(d for a in using for d in a.data),
+                *(d for f in flows for d in r.graph.objects(f, DPV.hasPersonalData)),
+            ]
+        )
         if data:
             children.append(fill(r.t("field.data"), value=r.terms(data)))
-        purposes = r.sort(p for a in using for p in a.purposes)
+        purposes = r.sort(
+            [
+                *(p for a in using for p in a.purposes),
+                *(p for f in flows for p in r.graph.objects(f, DPV.hasPurpose)),
+            ]
+        )
         if purposes:
             children.append(fill(r.t("field.purposes"), value=r.terms(purposes)))
         conditions = sorted(
@@ -184,7 +247,7 @@ def _party_items(
         )
         if conditions:
             children.append(fill(r.t("field.conditions"), value=join(conditions, "; ")))
-        children.append(fill(r.t("field.activities"), value=join(a.name for a in using)))
+        children.append(_activities_line(r, using))
         items.append(Item((r.term(party),), tuple(children), strong=True))
     return tuple(items)
 
@@ -200,11 +263,15 @@ def disclosures_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
             recipients.setdefault(node, []).append(act)
         for node in r.graph.objects(act.node, DPV.hasDataProcessor):
             processors.setdefault(node, []).append(act)
+    own_flows = register_parties(r, acts, ROPA.receiver)
+    for node in own_flows:
+        if node not in processors:
+            recipients.setdefault(node, [])
     if recipients:
-        block = BulletList(_party_items(r, recipients, processors=False))
+        block = BulletList(_party_items(r, recipients, False, own_flows))
         subsections.append(Subsection((r.t("sub.recipients"),), (block,)))
     if processors:
-        block = BulletList(_party_items(r, processors, processors=True))
+        block = BulletList(_party_items(r, processors, True, own_flows))
         subsections.append(Subsection((r.t("sub.processors"),), (block,)))
     access = _access_rules(r, acts)
     if access:
@@ -368,6 +435,37 @@ def _contact_lines(r: Reader, entity: Node) -> list[Line]:
     return lines
 
 
+def _representative_lines(r: Reader, representatives: Iterable[Node]) -> list[Line]:
+    """The email addresses and telephone numbers of a controller's representatives."""
+    lines: list[Line] = []
+    for rep in representatives:
+        contacts = [rep, *r.objects(rep, DPV.hasContact)]
+        for email in sorted({str(e) for c in contacts for e in r.graph.objects(c, SCHEMA.email)}):
+            lines.append(fill(r.t("field.representative.email"), value=_email_part(email)))
+        for phone in sorted(
+            {str(p) for c in contacts for p in r.graph.objects(c, SCHEMA.telephone)}
+        ):
+            lines.append(fill(r.t("field.representative.telephone"), value=phone))
+    return lines
+
+
+def joint_controllers_items(r: Reader, acts: list[Activity]) -> tuple[Item, ...]:
+    """GDPR Art. 26(2): per activity with joint controllers, who they are (their contact
+    details are with the controllers, Art. 13(1)(a)) and the essence of their arrangement."""
+    items = []
+    for act in acts:
+        for joint in r.objects(act.node, DPV.hasJointDataControllers):
+            children: list[Line] = []
+            for member in r.sort(r.graph.objects(joint, DPV.hasEntity)):
+                children.append(fill(r.t("field.joint_controller"), value=(r.term(member),)))
+            for agreement in r.objects(joint, DPV.hasLegalMeasure):
+                essence = r.labels.text(agreement, DCTERMS.description)
+                if essence is not None:
+                    children.append(fill(r.t("field.arrangement"), value=(essence,)))
+            items.append(Item((r.term(act.node),), tuple(children), strong=True))
+    return tuple(items)
+
+
 def _units(r: Reader) -> list[Node]:
     """Every organisational unit the graph names."""
     typed = set(r.graph.subjects(RDF.type, DPV.OrganisationalUnit))
@@ -393,10 +491,15 @@ def contact_topic(r: Reader, acts: list[Activity]) -> list[Subsection]:
         representative = r.objects(controller, DPV.hasRepresentative)
         if representative:
             children.append(fill(r.t("field.representative"), value=r.terms(representative)))
+            # Art. 13(1)(a), 14(1)(a): the representative's contact details too.
+            children.extend(_representative_lines(r, representative))
         items.append(Item((r.term(controller),), tuple(children), strong=True))
     subsections = []
     if items:
         subsections.append(Subsection((r.t("sub.controller"),), (BulletList(tuple(items)),)))
+    joint = joint_controllers_items(r, acts)
+    if joint:
+        subsections.append(Subsection((r.t("sub.joint"),), (BulletList(joint),)))
     holders = controllers + [a.node for a in acts] + list(r.graph.subjects(RDF.type, DPV.ROPA))
     dpos = r.sort(
         {d for h in holders for d in r.graph.objects(h, DPV.hasDataProtectionOfficer)}

@@ -81,6 +81,11 @@ REFERENCE_KINDS: dict[str, frozenset[str]] = {
     "jurisdiction": frozenset({ANY_TERM}),
     "rights": frozenset({ANY_TERM}),
     "supervisory_authority": frozenset({"organisations", ANY_TERM}),
+    "owner": _AGENTS,
+    "joint_controllers": frozenset({"organisations"}),
+    "controllers": frozenset({"organisations"}),
+    "processor": frozenset({"organisations"}),
+    "processing": frozenset({ANY_TERM}),
 }
 
 
@@ -167,8 +172,12 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         return f"{error.message}; allowed keys here: {', '.join(allowed)}"
     if error.validator == "pattern" and "duration" in str(error.schema.get("description", "")):
         return f"{error.instance!r} is not an ISO 8601 duration (write P2Y, P30D, P6M)"
+    if error.validator == "pattern" and str(error.schema.get("pattern", "")).startswith("^\\d{4}-"):
+        return f"{where}: {error.instance!r} is not a date (write YYYY-MM-DD: 2026-03-31)"
     if error.validator == "pattern" and where.endswith("id"):
         return f"{error.instance!r} is not a valid id (lower-case letters, digits, hyphens)"
+    if error.validator == "oneOf" and where == "register":
+        return "register: give either controller (a controller's record) or processor (a processor's record, GDPR Art. 30(2)), not both"
     if error.validator == "oneOf" and "text" in str(error.schema.get("description", "")):
         return f"{where}: {_text_problem(error.instance)}"
     return f"{where}: {error.message}" if where else error.message
@@ -293,6 +302,7 @@ def load_record_set(path: Path, known_terms: frozenset[str]) -> RecordSet:
     document = _load_document(reg, reg_name, reg_path)
     records = RecordSet(reg, reg_name, stable[reg_path], document, entries)
     _check_references(records, known_terms)
+    _check_controllers(records)
     _locate_passages(records)
     return records
 
@@ -417,6 +427,21 @@ def _check_references(records: RecordSet, known_terms: frozenset[str]) -> None:
                 raise InputError(
                     f"{key}: '{value}' is one of {target.kind}, expected one of {kinds}", file, line
                 )
+
+
+def _check_controllers(records: RecordSet) -> None:
+    """``controllers`` of an activity belong to a processor's record (register: processor)."""
+    if "processor" in records.register:
+        return
+    for entry in records.of_kind("activities"):
+        if "controllers" in entry.data:
+            raise InputError(
+                "controllers: only a processor's record (register: processor) names the "
+                "controllers an activity is carried out for; in a controller's record, name "
+                "the other controllers with joint_controllers",
+                entry.file,
+                entry.data.key_lines["controllers"],
+            )
 
 
 def _locate_cells(records: RecordSet, workbook: Workbook) -> None:

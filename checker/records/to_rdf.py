@@ -53,11 +53,25 @@ RULE_DURATION_TYPES: dict[str, list[str]] = {
     "unspecified": ["dpv:IndeterminateDuration"],
 }
 
+#: GDPR Art. 35: the DPV status of each ``dpia.status`` (``dpv:hasActivityStatus``), and
+#: ``not-required`` as eu-gdpr's necessity status (``dpv:hasStatus``).
+DPIA_STATUSES: dict[str, tuple[str, str]] = {
+    "planned": ("activity_status", "dpv:ActivityProposed"),
+    "in-progress": ("activity_status", "dpv:ActivityOngoing"),
+    "completed": ("activity_status", "dpv:ActivityCompleted"),
+    "not-required": ("status", "eu-gdpr:DPIANotRequired"),
+}
+
 #: Keys of a contact mapping that say how to reach someone.
 _CONTACT_KEYS = ("email", "telephone", "address")
 
 # Keys of a retention entry that describe its duration node rather than the rule itself.
 _DURATION_KEYS = ("duration", "counted_from", "until", "delegated_to", "maximum")
+
+#: Who keeps the register: its controller, or the processor of a processor's record.
+_REGISTER_PARTIES = ("controller", "processor")
+#: Accountability keys of the register (an activity's own override them; GDPR Art. 5(2), 24).
+_ACCOUNTABILITY_KEYS = ("owner", "last_reviewed", "review_interval")
 
 #: Keys whose value is a text: a string in the register's own language, or {tag: text}.
 TEXT_KEYS = ("name", "description", "condition", "after", "justification")
@@ -158,6 +172,12 @@ def _node(
     node["record_line"] = data.line
     if key_lines:
         node["record_key_lines"] = _entry_key_lines(data, kind)
+    if kind == "activities":
+        _accountability(node, data, lang)
+    if kind == "organisations" and "representative" in node:
+        node["representative"] = _person(
+            data, "representative", ["dpv:Representative"], lang, key_lines
+        )
     if kind == "organisations" and "dpo" in node:
         dpo = node["dpo"]
         node["dpo"] = {
@@ -201,6 +221,59 @@ def _node(
         node["duration_node"] = duration
         node.setdefault("name", {"en": f"Retention: {duration['name']['en']}"})
     return node
+
+
+def _person(
+    data: LineDict, key: str, types: list[str], lang: str, key_lines: bool
+) -> dict[str, Any]:
+    """A person or body named with a contact mapping (an Art. 27 representative): its node,
+    with a contact node only where the mapping gives a way to reach it."""
+    given = data[key]
+    person: dict[str, Any] = {
+        "id": f"{data['id']}#{key}",
+        "types": types,
+        "name": _name(given["name"], lang),
+    }
+    if any(k in given for k in _CONTACT_KEYS):
+        person["contact"] = _contact(
+            f"{data['id']}#{key}-contact", f"Contact of {given['name']}", given
+        )
+    if key_lines:
+        _add_contact_lines(person, given)
+    return person
+
+
+def _accountability(node: dict[str, Any], data: LineDict, lang: str) -> None:
+    """An activity's DPIA (Art. 35) and joint controllers with their arrangement (Art. 26)
+    as nodes of their own: ``<activity>#dpia``, ``#joint-controllers``, ``#joint-arrangement``."""
+    if "dpia" in node:
+        dpia = node.pop("dpia")
+        key, status = DPIA_STATUSES[dpia["status"]]
+        node["dpia"] = {
+            "id": f"{data['id']}#dpia",
+            "types": ["dpv:DPIA"],
+            "name": {"en": f"DPIA ({dpia['status']})"},
+            key: status,
+            **({"reference": dpia["reference"]} if "reference" in dpia else {}),
+            **({"date": dpia["date"]} if "date" in dpia else {}),
+            **({"justification": _name(dpia["reason"], lang)} if "reason" in dpia else {}),
+        }
+    arrangement = node.pop("joint_arrangement", None)
+    if "joint_controllers" in node:
+        joint: dict[str, Any] = {
+            "id": f"{data['id']}#joint-controllers",
+            "types": ["dpv:JointDataControllers"],
+            "name": {"en": "Joint controllers"},
+            "members": node.pop("joint_controllers"),
+        }
+        if arrangement is not None:
+            joint["arrangement"] = {
+                "id": f"{data['id']}#joint-arrangement",
+                "types": ["dpv:JointDataControllersAgreement"],
+                "name": {"en": "Arrangement between the joint controllers"},
+                "description": _name(arrangement, lang),
+            }
+        node["joint_controllers"] = joint
 
 
 def _add_contact_lines(dpo: dict[str, Any], data: LineDict) -> None:
@@ -273,11 +346,12 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
     graph.append(
         {
             "id": reg["id"],
-            "types": ["dpv:ROPA"],
+            "types": ["dpv:ROPA", "ropa:ProcessorRecord"] if "processor" in reg else ["dpv:ROPA"],
             "name": _name(reg["title"], lang),
             "title": _name(reg["title"], lang),
             **({"description": _name(reg["description"], lang)} if "description" in reg else {}),
-            "controller": reg["controller"],
+            **{k: reg[k] for k in _REGISTER_PARTIES if k in reg},
+            **{k: reg[k] for k in _ACCOUNTABILITY_KEYS if k in reg},
             **_register_notice_keys(reg),
             **({"rights": _plain(reg["rights"])} if "rights" in reg else {}),
             "source_document": document_id,
@@ -328,7 +402,12 @@ def to_jsonld(records: RecordSet) -> dict[str, Any]:
                     "end": loc.end,
                 },
             ]
-        if entry.kind == "activities":
+        if entry.kind == "activities" and "processor" in reg:
+            # A processor's record (Art. 30(2)): the controllers are the activity's own.
+            node["types"] = ["ropa:ProcessorActivity", *node["types"][1:]]
+            node["controller"] = node.pop("controllers", [])
+            node["processor"] = reg["processor"]
+        elif entry.kind == "activities":
             node["controller"] = reg["controller"]
         graph.append(node)
     return {"@context": context, "@graph": graph}

@@ -46,7 +46,7 @@ from checker.spreadsheet.read import column_letters
 from checker.vocab import durations
 from checker.vocab.concepts import is_special_category, outside_eu_eea
 from checker.vocab.labels import label_of
-from checker.vocab.namespaces import DPV, OA, PROV, RDF, RDFS, ROPA, SCHEMA
+from checker.vocab.namespaces import DCTERMS, DPV, OA, PROV, RDF, RDFS, ROPA, SCHEMA, local_id
 
 GDPR = "https://w3id.org/dpv/legal/eu/gdpr#"
 
@@ -343,7 +343,15 @@ def _row(reader: _Reader, activity: URIRef) -> dict[str, Cell]:
         "sources": _iris(g, activity, DPV.hasDataSource),
         "system": _iris(g, activity, DPV.isImplementedUsingTechnology),
         "contract": contracts,
+        "joint_controller": [
+            m
+            for j in _iris(g, activity, DPV.hasJointDataControllers)
+            for m in _iris(g, j, DPV.hasEntity)
+        ],
+        "owner": _iris(g, activity, DPV.hasResponsibleEntity)
+        or _register_value(g, activity, DPV.hasResponsibleEntity),
     }
+    literals = _accountability_texts(g, activity)
     if "processors" in fields:
         chosen["recipients"] = [
             r for r in recipients if r not in units or "internal_recipients" not in fields
@@ -356,7 +364,9 @@ def _row(reader: _Reader, activity: URIRef) -> dict[str, Cell]:
     row: dict[str, Cell] = {}
     for name in fields:
         values = chosen.get(name, [])
-        if name == "retention":
+        if name in literals:
+            texts = literals[name]
+        elif name == "retention":
             texts = [reader.retention(v) for v in values]
         elif name in ("legal_basis", "art9_condition", "safeguards"):
             texts = [reader.basis(v) for v in values]
@@ -372,6 +382,33 @@ def _row(reader: _Reader, activity: URIRef) -> dict[str, Cell]:
             texts = [f"• {text}" for text in texts]  # one value per line, never split at commas
         row[name] = reader.cell(activity, name, texts, values)
     return row
+
+
+def _register_value(g: Graph, activity: URIRef, prop: URIRef) -> list[URIRef]:
+    """``prop`` of the activity's register (an activity's own value overrides it)."""
+    return [v for r in g.subjects(DCTERMS.hasPart, activity) for v in _iris(g, r, prop)]  # type: ignore[arg-type]
+
+
+def _accountability_texts(g: Graph, activity: URIRef) -> dict[str, list[str]]:
+    """The cells of the accountability keys that hold no entries: review date and interval
+    (the activity's, else its register's), the DPIA's status (with its date) and reference."""
+    texts: dict[str, list[str]] = {}
+    registers = list(g.subjects(DCTERMS.hasPart, activity))
+    for name, prop in (
+        ("last_reviewed", ROPA.lastReviewed),
+        ("review_interval", ROPA.reviewInterval),
+    ):
+        value = next((v for n in (activity, *registers) for v in g.objects(n, prop)), None)
+        texts[name] = [str(value)] if value is not None else []
+    texts["dpia"], texts["dpia_reference"] = [], []
+    for dpia in _iris(g, activity, DPV.hasImpactAssessment):
+        status = g.value(dpia, DPV.hasActivityStatus) or g.value(dpia, DPV.hasStatus)
+        day = g.value(dpia, DCTERMS.date)
+        texts["dpia"].append(
+            local_id(status) + (f" ({day})" if day is not None else "") if status else "recorded"
+        )
+        texts["dpia_reference"] += [str(r) for r in g.objects(dpia, DCTERMS.identifier)]
+    return texts
 
 
 def _contact_cells(reader: _Reader, node: URIRef | None, name: str = "") -> dict[str, Cell]:
@@ -405,8 +442,19 @@ def _block(reader: _Reader, controller: URIRef | None) -> dict[str, dict[str, Ce
     else:
         rules = reader.rules_for(nodes, ("ART37-DPO",))
         block["dpo"] = {"name": Cell(reader.words["missing"].format(rules[0]))} if rules else {}
+    # The controller's own (Art. 27, records: representative), else a lone Representative
+    # entry (a spreadsheet import), never another organisation's.
+    own = _iris(g, controller, DPV.hasRepresentative) if controller is not None else []
     representative = next(
-        (s for s in g.subjects(RDF.type, DPV.Representative) if isinstance(s, URIRef)), None
+        iter(own),
+        next(
+            (
+                s
+                for s in g.subjects(RDF.type, DPV.Representative)
+                if isinstance(s, URIRef) and (None, DPV.hasRepresentative, s) not in g
+            ),
+            None,
+        ),
     )
     block["representative"] = _contact_cells(reader, representative)
     return block
@@ -448,6 +496,44 @@ def _processor_rows(
     return rows
 
 
+def _processor_record_rows(reader: _Reader) -> list[dict[str, Cell]]:
+    """The processor's record (Art. 30(2)) of a record set kept by a processor: a row per
+    activity and controller it acts for (``ropa:ProcessorActivity``)."""
+    g = reader.graph
+    rows = []
+    for activity in sorted(
+        s for s in g.subjects(RDF.type, ROPA.ProcessorActivity) if isinstance(s, URIRef)
+    ):
+        processor = next(iter(_iris(g, activity, DPV.hasDataProcessor)), None)
+        contact = _contact_cells(reader, processor)
+        for controller in _iris(g, activity, DPV.hasDataController) or [None]:
+            rows.append(
+                {
+                    "processor": Cell("\n".join(c.text for c in contact.values())),
+                    "controller": Cell(
+                        "\n".join(c.text for c in _contact_cells(reader, controller).values())
+                    ),
+                    "categories": Cell(
+                        "\n".join(
+                            [
+                                reader.label(activity),
+                                *reader.labels(_iris(g, activity, DPV.hasProcessing)),
+                            ]
+                        )
+                    ),
+                    "transfers": Cell(
+                        "\n".join(reader.labels(_iris(g, activity, DPV.hasThirdCountry)))
+                    ),
+                    "measures": Cell(
+                        "\n".join(
+                            reader.labels(_iris(g, activity, DPV.hasTechnicalOrganisationalMeasure))
+                        )
+                    ),
+                }
+            )
+    return rows
+
+
 def record(graph: Graph, template: str, findings: Sequence[Finding] | None = None) -> Record:
     """What the export writes for ``graph`` in the layout ``template``, before formatting."""
     layout = LAYOUTS[template]
@@ -471,7 +557,7 @@ def record(graph: Graph, template: str, findings: Sequence[Finding] | None = Non
         title=title,
         block=_block(reader, controller),
         rows=[_row(reader, a) for a in activities],
-        processors=_processor_rows(reader, activities, controller),
+        processors=_processor_rows(reader, activities, controller) + _processor_record_rows(reader),
     )
 
 

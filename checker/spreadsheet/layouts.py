@@ -39,7 +39,20 @@ MIN_MATCHES = 3
 
 #: Fields that are recognised but not imported (no records key holds them).
 NOT_IMPORTED = frozenset(
-    {"joint_controller", "contract", "legitimate_interest", "automated", "dataset", "other"}
+    {
+        "joint_controller",
+        "contract",
+        "legitimate_interest",
+        "automated",
+        "dataset",
+        "other",
+        # accountability: written by ropa export, not read back (yet)
+        "dpia",
+        "dpia_reference",
+        "owner",
+        "last_reviewed",
+        "review_interval",
+    }
 )
 
 

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import Graph, URIRef
 from rdflib.term import Node
@@ -212,6 +212,27 @@ def _entries(graph: Graph, act: URIRef) -> list[_Entry]:
             iri = str(value) if isinstance(value, URIRef) else ""
             field_entries.append(_Entry(name, label, iri, frozenset((mine & own) or mine), note))
         entries.extend(sorted(field_entries, key=lambda e: (e.value.casefold(), e.iri)))
+    return entries + _accountability(graph, act)
+
+
+def _accountability(graph: Graph, act: URIRef) -> list[_Entry]:
+    """Owner, review and DPIA (the activity's own, else its register's): facts of the
+    controller's accountability, which the register description does not quote."""
+    holders = (act, *graph.subjects(DCTERMS.hasPart, act))
+    entries = []
+    for name, prop in (
+        ("Owner", DPV.hasResponsibleEntity),
+        ("Last reviewed", ROPA.lastReviewed),
+        ("Review interval", ROPA.reviewInterval),
+    ):
+        value = next((v for h in holders for v in graph.objects(h, prop)), None)
+        if value is not None:
+            label = label_of(graph, value) if isinstance(value, URIRef) else str(value)
+            iri = str(value) if isinstance(value, URIRef) else ""
+            entries.append(_Entry(name, label, iri, frozenset(), ""))
+    for dpia in iris(graph, act, DPV.hasImpactAssessment):
+        refs = ", ".join(sorted(str(r) for r in graph.objects(dpia, DCTERMS.identifier)))
+        entries.append(_Entry("DPIA", label_of(graph, dpia), str(dpia), frozenset(), refs))
     return entries
 
 
@@ -248,9 +269,6 @@ def activity_detail(
             )
             for e in entries
         ),
-        quotes=tuple(
-            Quote(q.iri, numbers[q.iri], q.section, q.section_order, q.item, q.line, q.text)
-            for q in quotes
-        ),
+        quotes=tuple(replace(q, number=numbers[q.iri]) for q in quotes),
         findings=tuple(f for f in findings if f.activity == activity),
     )

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from checker.views.reading import ReadingStore
 from checker.vocab.labels import Candidate, label_of, pick
 from checker.vocab.namespaces import DPV, RDF, ROPA
 
@@ -20,9 +21,18 @@ def iris(graph: Graph, subject: Node, predicate: URIRef) -> list[URIRef]:
     return sorted({o for o in graph.objects(subject, predicate) if isinstance(o, URIRef)})
 
 
+def label(graph: Graph, node: Node) -> str:
+    """The label of ``node`` (:func:`checker.vocab.labels.label_of`), found once per node on a
+    graph read through :func:`checker.views.reading.reading_graph`."""
+    store = graph.store
+    if isinstance(store, ReadingStore):
+        return store.remember(("label", node), lambda: label_of(graph, node))
+    return label_of(graph, node)
+
+
 def labels(graph: Graph, nodes: Iterable[Node]) -> list[str]:
     """The labels of ``nodes``, each once, sorted case-insensitively."""
-    return sorted({label_of(graph, n) for n in nodes}, key=str.casefold)
+    return sorted({label(graph, n) for n in nodes}, key=str.casefold)
 
 
 def text(graph: Graph, subject: Node, predicate: URIRef, lang: str = "en") -> str:

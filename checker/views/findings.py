@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 
 from checker.check.findings import Finding, Severity
-from checker.vocab.labels import label_of
+from checker.views.facts import label
 
 
 def findings_by_activity(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
@@ -45,7 +45,7 @@ def findings_table(graph: Graph, findings: Sequence[Finding]) -> list[FindingRow
             article=f.article,
             message=f.message,
             activity=f.activity or "",
-            activity_name=label_of(graph, URIRef(f.activity)) if f.activity else "",
+            activity_name=label(graph, URIRef(f.activity)) if f.activity else "",
             focus=f.focus_label,
             source=f"{f.file}:{f.line}" if f.file and f.line else f.file or "",
             fingerprint=f.fingerprint,
@@ -99,7 +99,7 @@ def activities_with_findings(graph: Graph, findings: Sequence[Finding]) -> list[
         rows.append(
             ActivityFindings(
                 act,
-                label_of(graph, URIRef(act)),
+                label(graph, URIRef(act)),
                 by[Severity.VIOLATION],
                 by[Severity.WARNING],
                 by[Severity.INFO],

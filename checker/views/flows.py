@@ -23,9 +23,9 @@ import networkx as nx
 from rdflib import Graph, URIRef
 
 from checker.graph.flows import EdgeData
-from checker.views.facts import activities_of, iris, labels, record_source
+from checker.views.facts import activities_of, iris, label, labels, record_source
+from checker.views.registers import Register, registers
 from checker.vocab.concepts import broader, is_special_category, narrower
-from checker.vocab.labels import label_of
 from checker.vocab.namespaces import DPV, ORG, RDF, local_id
 
 #: How each node kind is named on the pages (plural, for legends and summaries), in the
@@ -52,10 +52,11 @@ def node_kind(flows: nx.DiGraph, node: str) -> str:
 
 
 def edge_kind(flows: nx.DiGraph, a: str, b: str) -> str:
-    """What an edge stands for: ``processor``, ``recipient``, ``source`` or ``flow`` (the
-    first of these it is, when it is several)."""
+    """What an edge stands for: ``register`` (a hand-over two registers record from both
+    ends), ``processor``, ``recipient``, ``source`` or ``flow`` (the first of these it is,
+    when it is several)."""
     kinds = flows.edges[a, b]["carries"].kinds
-    for kind in ("processor", "recipient", "source", "flow"):
+    for kind in ("register", "processor", "recipient", "source", "flow"):
         if kind in kinds:
             return kind
     return "flow"
@@ -118,6 +119,8 @@ class FlowFilter:
             edges to other processors; and the flows to and from them.
         legal_bases: the edges of activities with one of these legal bases (or a narrower one).
         special_only: only edges carrying special-category data (GDPR Art. 9(1)).
+        registers: the edges of these registers' activities (``dpv:ROPA``, when the input
+            holds several) and the flows to and from their parties.
     """
 
     data: frozenset[str] = frozenset()
@@ -125,11 +128,17 @@ class FlowFilter:
     processors: frozenset[str] = frozenset()
     legal_bases: frozenset[str] = frozenset()
     special_only: bool = False
+    registers: frozenset[str] = frozenset()
 
     @property
     def active(self) -> bool:
         return bool(
-            self.data or self.units or self.processors or self.legal_bases or self.special_only
+            self.data
+            or self.units
+            or self.processors
+            or self.legal_bases
+            or self.special_only
+            or self.registers
         )
 
 
@@ -177,7 +186,7 @@ def sub_units(graph: Graph, units: Iterable[str]) -> set[str]:
 
 
 def _options(graph: Graph, counts: Mapping[str, int]) -> list[Option]:
-    options = [Option(iri, label_of(graph, URIRef(iri)), n) for iri, n in counts.items()]
+    options = [Option(iri, label(graph, URIRef(iri)), n) for iri, n in counts.items()]
     same = defaultdict(list)
     for option in options:
         same[option.label.casefold()].append(option)
@@ -239,14 +248,55 @@ def legal_basis_options(graph: Graph) -> list[Option]:
     return _options(graph, counts)
 
 
+def register_options(registers: Iterable[Register]) -> list[Option]:
+    """The registers of the input with their number of activities (none when only one:
+    there is nothing to choose)."""
+    found = [Option(r.iri, r.label, len(r.activities)) for r in registers]
+    return found if len(found) > 1 else []
+
+
+@dataclass(frozen=True)
+class FlowOptions:
+    """The choices of every filter of the Flows page."""
+
+    data: tuple[Option, ...]
+    units: tuple[Option, ...]
+    processors: tuple[Option, ...]
+    legal_bases: tuple[Option, ...]
+    registers: tuple[Option, ...]
+
+
+def flow_options(graph: Graph, flows: nx.DiGraph) -> FlowOptions:
+    """Every filter's choices (computed once per graph by the model)."""
+    return FlowOptions(
+        data=tuple(data_category_options(graph, flows)),
+        units=tuple(unit_options(graph, flows)),
+        processors=tuple(processor_options(graph, flows)),
+        legal_bases=tuple(legal_basis_options(graph)),
+        registers=tuple(register_options(registers(graph))),
+    )
+
+
 @dataclass(frozen=True)
 class _ActivityFacts:
     units: frozenset[str]
     processors: frozenset[str]
     bases: frozenset[str]
+    register: str
 
 
-def _activity_facts(graph: Graph) -> dict[str, _ActivityFacts]:
+_FACTS: dict[int, tuple[Graph, dict[str, _ActivityFacts], dict[str, frozenset[str]]]] = {}
+
+
+def _activity_facts(graph: Graph) -> tuple[dict[str, _ActivityFacts], dict[str, frozenset[str]]]:
+    """Each activity's units, processors, legal bases (with broader ones) and register,
+    and each register's parties; kept for the last few graphs (filters ask on every
+    change, the graph does not change)."""
+    kept = _FACTS.get(id(graph))
+    if kept is not None and kept[0] is graph:
+        return kept[1], kept[2]
+    regs = registers(graph)
+    register_of = {a: r.iri for r in regs for a in r.activities}
     facts = {}
     for act in activities_of(graph):
         bases: set[str] = set()
@@ -256,8 +306,13 @@ def _activity_facts(graph: Graph) -> dict[str, _ActivityFacts]:
             units=frozenset(str(u) for u in iris(graph, act, DPV.hasOrganisationalUnit)),
             processors=frozenset(str(p) for p in iris(graph, act, DPV.hasDataProcessor)),
             bases=frozenset(bases),
+            register=register_of.get(str(act), ""),
         )
-    return facts
+    parties = {r.iri: r.parties for r in regs}
+    if len(_FACTS) > 4:
+        _FACTS.clear()
+    _FACTS[id(graph)] = (graph, facts, parties)
+    return facts, parties
 
 
 def filter_flows(graph: Graph, flows: nx.DiGraph, flt: FlowFilter) -> nx.DiGraph:
@@ -269,7 +324,8 @@ def filter_flows(graph: Graph, flows: nx.DiGraph, flt: FlowFilter) -> nx.DiGraph
     """
     wanted = narrower_closure(graph, flt.data) if flt.data else set()
     units = sub_units(graph, flt.units) if flt.units else set()
-    facts = _activity_facts(graph)
+    facts, register_parties = _activity_facts(graph)
+    parties = {p for r in flt.registers for p in register_parties.get(r, ())}
     result = nx.DiGraph()
     for a, b, carries in edges(flows):
         data = set(carries.data)
@@ -289,6 +345,10 @@ def filter_flows(graph: Graph, flows: nx.DiGraph, flt: FlowFilter) -> nx.DiGraph
             if not ({a, b} & flt.processors or any(f.processors & flt.processors for f in acts)):
                 continue
         if flt.legal_bases and not any(f.bases & flt.legal_bases for f in acts):
+            continue
+        if flt.registers and not (
+            {a, b} & parties or any(f.register in flt.registers for f in acts)
+        ):
             continue
         for node in (a, b):
             if node not in result:
@@ -324,9 +384,7 @@ class DataUse:
 def _named_sorted(graph: Graph, nodes: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """(IRI, label) of each node, sorted by label, then IRI."""
     return tuple(
-        sorted(
-            ((n, label_of(graph, URIRef(n))) for n in nodes), key=lambda x: (x[1].casefold(), x[0])
-        )
+        sorted(((n, label(graph, URIRef(n))) for n in nodes), key=lambda x: (x[1].casefold(), x[0]))
     )
 
 
@@ -351,10 +409,10 @@ def processing_units(graph: Graph, data: Iterable[str]) -> list[DataUse]:
             by_holder[str(holder)].add(str(act))
     rows = []
     for iri, acts in by_holder.items():
-        label = label_of(graph, URIRef(iri))
+        name = label(graph, URIRef(iri))
         if (URIRef(iri), RDF.type, DPV.OrganisationalUnit) not in graph:
-            label += " (no unit recorded)"
-        rows.append(DataUse(iri, label, _named_sorted(graph, acts)))
+            name += " (no unit recorded)"
+        rows.append(DataUse(iri, name, _named_sorted(graph, acts)))
     return sorted(rows, key=lambda r: (r.label.casefold(), r.holder))
 
 

@@ -2,6 +2,8 @@
 
 Every fact of the records points at its passage (``prov:wasDerivedFrom``); the passage's
 ``oa:TextQuoteSelector`` holds the exact words, and its section and item say where they are.
+A register kept in a spreadsheet (``ropa import``) cites cells instead: the passage's
+``ropa:CellSelector`` names the sheet, row and column (``sheet 'Template', cell J12``).
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ class Quote:
     item: int | None
     line: int | None
     text: str
+    cell: str = ""
 
     @property
     def where(self) -> str:
-        """ "Section, item n (line m)"."""
+        """ "Section, item n (line m)"; for a spreadsheet's cell, "sheet 'Template', cell J12"."""
+        if self.cell:
+            return self.cell
         parts = [self.section or "Register description"]
         if self.item is not None:
             parts.append(f"item {self.item}")
@@ -47,8 +52,35 @@ def _number(value: Node | None) -> int | None:
     return int(value) if isinstance(value, Literal) and str(value).isdigit() else None
 
 
+def cell_of(graph: Graph, passage: Node) -> str:
+    """Where a passage's spreadsheet cell is: ``sheet 'Template', cell J12`` (``cell B4`` in
+    a .csv file, which has no sheets); "" for a passage of a text.
+
+    >>> from rdflib import BNode
+    >>> g = Graph()
+    >>> p, s = URIRef("https://e.org/p"), BNode()
+    >>> for t in [(p, OA.hasSelector, s), (s, RDF.type, ROPA.CellSelector),
+    ...           (s, ROPA.sheet, Literal("Template")), (s, ROPA.row, Literal(12)),
+    ...           (s, ROPA.column, Literal("J"))]:
+    ...     _ = g.add(t)
+    >>> cell_of(g, p)
+    "sheet 'Template', cell J12"
+    """
+    for selector in sorted(graph.objects(passage, OA.hasSelector), key=str):
+        if (selector, RDF.type, ROPA.CellSelector) not in graph:
+            continue
+        row, column = graph.value(selector, ROPA.row), graph.value(selector, ROPA.column)
+        if row is None or column is None:
+            continue
+        sheet = graph.value(selector, ROPA.sheet)
+        cell = f"cell {column}{row}"
+        return f"sheet '{sheet}', {cell}" if sheet is not None else cell
+    return ""
+
+
 def quote_of(graph: Graph, passage: URIRef, number: int = 0) -> Quote:
-    """The exact text of a passage (its oa:TextQuoteSelector), with its section and item."""
+    """The exact text of a passage (its oa:TextQuoteSelector), with its section and item,
+    or its spreadsheet cell."""
     exact_text = ""
     for selector in graph.objects(passage, OA.hasSelector):
         exact = graph.value(selector, OA.exact)
@@ -72,6 +104,7 @@ def quote_of(graph: Graph, passage: URIRef, number: int = 0) -> Quote:
         item=_number(graph.value(passage, ROPA.item)),
         line=_number(graph.value(passage, ROPA.documentLine)),
         text=exact_text,
+        cell=cell_of(graph, passage),
     )
 
 

@@ -13,10 +13,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from checker.graph.retention import duration_node, read_retention
-from checker.views.facts import activities_of, iris, labels, text
+from checker.views.facts import activities_of, iris, label, labels, text
 from checker.views.provenance import quotes_of
 from checker.vocab import durations
-from checker.vocab.labels import label_of
+from checker.vocab.concepts import narrower
 from checker.vocab.namespaces import DPV, RDF, RDFS, ROPA
 
 #: Retention kinds, in the order a DPO should look at them, with how the pages name them.
@@ -151,9 +151,9 @@ def _rule_rows(graph: Graph, activity: URIRef, name: str, rule: Node) -> list[Re
             activity=str(activity),
             activity_name=name,
             data=str(data) if data is not None else "",
-            data_label=label_of(graph, data) if data is not None else "all data of the activity",
+            data_label=label(graph, data) if data is not None else "all data of the activity",
             rule=str(rule) if named else "",
-            rule_label=label_of(graph, rule) if named else "",
+            rule_label=label(graph, rule) if named else "",
             kind=kind,
             years=years,
             period=retention_words(graph, rule),
@@ -170,6 +170,21 @@ def _rule_rows(graph: Graph, activity: URIRef, name: str, rule: Node) -> list[Re
     ]
 
 
+def covered_data(graph: Graph, term: str) -> frozenset[str]:
+    """The data categories a rule that covers ``term`` (``ropa:coversData``) applies to: the
+    term, what is narrower, and the members of a data group (``ropa:includes``).
+
+    >>> from checker.graph.build import build
+    >>> base = "https://w3id.org/ropa-kg/registers/fi-customs/customer-services/"
+    >>> "https://w3id.org/dpv/pd#Name" in covered_data(build(), base + "private-identity-contact")
+    True
+    """
+    found = {str(n) for n in narrower(graph, URIRef(term))}
+    for member in iris(graph, URIRef(term), ROPA.includes):
+        found |= {str(n) for n in narrower(graph, member)}
+    return frozenset(found)
+
+
 def retention_rows(graph: Graph) -> list[RetentionRow]:
     """One row per activity, retention rule and data category the rule covers.
 
@@ -179,7 +194,7 @@ def retention_rows(graph: Graph) -> list[RetentionRow]:
     """
     rows = []
     for act in activities_of(graph):
-        name = label_of(graph, act)
+        name = label(graph, act)
         rules = storage_conditions(graph, act)
         if not rules:
             rows.append(_missing(act, name))

@@ -95,8 +95,8 @@ DPV = _closed(
     ConsentManagement Contract ControllerProcessorAgreement Country CustomerCare
     DataController DataProcessingAgreement DataProcessor DataProtectionAuthority
     DataProtectionOfficer DataSubject DataSubjectDataSource DataTransferLegalBasis
-    DirectMarketing EndlessDuration Entity GovernmentalOrganisation HumanResourceManagement
-    IndeterminateDuration Jurisdiction Law LegalBasis LegalObligation LegitimateInterest
+    DirectMarketing EndlessDuration Entity GovernmentalOrganisation HumanResourceManagement HumanSubject
+    IndeterminateDuration Jurisdiction Law LegalBasis LegalEntity LegalObligation LegitimateInterest
     Marketing Necessity OfficialAuthorityOfController Optional Organisation
     OrganisationalUnit PersonalData Process PublicInterest PublicSectorBody Purpose ROPA
     Recipient Representative Required ServiceOptimisation SpecialCategoryPersonalData
@@ -109,7 +109,13 @@ DPV = _closed(
     hasPersonalData hasPurpose hasRecipient hasRecipientDataController
     hasRecipientThirdParty hasRepresentative hasReuseCompatibility hasRight
     hasStorageCondition hasTechnicalOrganisationalMeasure hasThirdCountry
-    isImplementedUsingTechnology
+    isImplementedUsingTechnology ActivityCompleted ActivityOngoing ActivityProposed DPIA
+    JointDataControllers JointDataControllersAgreement hasActivityStatus hasEntity
+    hasImpactAssessment hasProcessing hasResponsibleEntity hasStatus EvaluationScoring
+    Profiling SystematicMonitoring LargeScaleProcessing LargeScaleOfDataSubjects
+    HugeScaleOfDataSubjects LargeDataVolume HugeDataVolume Match Combine VulnerableHuman
+    Employee Patient AsylumSeeker ElderlyDataSubject InnovativeUseOfTechnology hasScale
+    hasDataSubjectScale hasDataVolume hasContext
     """,
 )
 
@@ -118,7 +124,7 @@ DPV = _closed(
 PD = _closed(
     "pd",
     """
-    EmailAddress IPAddress Name OfficialID TelephoneNumber
+    Biometric Criminal EmailAddress Genetic IPAddress Location Name OfficialID TelephoneNumber
     """,
 )
 
@@ -128,7 +134,7 @@ EU_GDPR = _closed(
     "eu-gdpr",
     """
     A15 A16 A17 A18 A20 A21 A77 DataProtectionAuthority DataTransferTool
-    PurposeCompatibilityAssessment A6-1-a A6-1-b A6-1-c A6-1-d A6-1-e
+    PurposeCompatibilityAssessment DPIANotRequired A6-1-a A6-1-b A6-1-c A6-1-d A6-1-e
     A6-1-f legal-basis-data-transfer-classes legal-basis-special-classes
     """,
 )
@@ -163,7 +169,8 @@ ROPA = _closed(
     countedFrom coversData delegatedTo documentLine hasDataGroup heading inSection includes
     isExclusive isMaximum isSpecialCategory isUnmapped item order partOfActivity
     permittedEntity providedBy receiver recordFile recordKeyLines recordLine row sender sheet statuteNumber
-    statuteSection unreviewedTranslation untilEvent
+    statuteSection unreviewedTranslation untilEvent lastReviewed reviewInterval
+    ProcessorRecord ProcessorActivity
     """,
 )
 

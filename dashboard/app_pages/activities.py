@@ -67,16 +67,14 @@ else:
             for r in found
         ]
     )
-    table = st.dataframe(
+    table = ropa_ui.table(
         frame,
-        hide_index=True,
-        width="stretch",
-        height=min(38 * len(frame) + 40, 460),
+        wide=("Activity", "Units", "Purposes", "Retention"),
+        most_lines=5,
         on_select="rerun",
         selection_mode="single-row",
         key=f"activity_table_{len(found)}_{hash(query.strip().casefold())}",
         column_config={
-            "Activity": st.column_config.TextColumn(width="large"),
             "Units": st.column_config.TextColumn(width="medium"),
             "Purposes": st.column_config.TextColumn(width="medium"),
             "Retention": st.column_config.TextColumn(width="medium"),

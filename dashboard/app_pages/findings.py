@@ -41,7 +41,7 @@ with by_rule:
     )
 with by_activity:
     st.markdown("**Activities with findings**")
-    st.dataframe(
+    ropa_ui.table(
         pd.DataFrame(
             [
                 {
@@ -53,9 +53,9 @@ with by_activity:
                 for a in with_findings
             ]
         ),
-        hide_index=True,
-        width="stretch",
-        height=420,
+        wide=["Activity"],
+        max_height=420,
+        column_config={"Activity": st.column_config.TextColumn(width=300)},
     )
 
 st.subheader("All findings")
@@ -100,15 +100,15 @@ else:
     styled = frame.style.map(
         lambda v: f"color: {severity_colour(v)}; font-weight: 600", subset=["Severity"]
     )
-    table = st.dataframe(
+    table = ropa_ui.table(
         styled,
-        hide_index=True,
-        width="stretch",
-        height=min(38 * len(shown) + 40, 480),
+        wide=["Activity", "Message"],
         on_select="rerun",
         selection_mode="single-row",
         key=f"findings_table_{len(shown)}_{hash((tuple(severities), tuple(rules), search))}",
         column_config={
+            "Severity": st.column_config.TextColumn(width=90),
+            "Activity": st.column_config.TextColumn(width="medium"),
             "Message": st.column_config.TextColumn(width="large"),
             "Open": st.column_config.LinkColumn(
                 "Activity page", display_text="open ↗", help="The activity's full record"

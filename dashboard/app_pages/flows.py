@@ -1,9 +1,11 @@
 """Flows: who in the organisation handles which personal data, where from, where to.
 
-An interactive network (sources -> units -> recipients and processors) and a Sankey diagram
-of the same edges, filtered by data category, unit, processor, legal basis and special
-categories. A click on a node or an edge shows its details below. Filters can come from the
-address (``?data=pd:IPAddress&node=elisa``), so a view can be shared.
+The flow map (sources left, the organisation's units in nested boxes by their hierarchy,
+recipients and processors right; lines as wide as the number of data categories they
+carry), a Sankey diagram of the same edges, or a force-directed network; filtered by data
+category, unit, processor, legal basis, register and special categories. A click on a node
+or a line shows its details below. Filters can come from the address
+(``/flows?data=pd:IPAddress&node=elisa``), so a view can be shared.
 """
 
 from __future__ import annotations
@@ -13,31 +15,24 @@ import ropa_ui
 import streamlit as st
 from figures import Selection, flow_figure, parse_selection, sankey_figure
 
-from checker.views.flows import (
-    KIND_NAMES,
-    FlowFilter,
-    Option,
-    data_category_options,
-    filter_flows,
-    handlers,
-    legal_basis_options,
-    node_detail,
-    processing_units,
-    processor_options,
-    unit_options,
-)
+from checker.views.flowmap import plain_map
+from checker.views.flows import KIND_NAMES, FlowFilter, Option, node_detail, processing_units
+from checker.views.flows import handlers as who_handles
 from checker.views.layout import flow_layout, sankey_data
 from checker.vocab.namespaces import local_id
 
 model = ropa_ui.model()
 graph, flows = model.graph, model.flows
 summary = model.summary
+options = model.options
 
 st.title("Data flows")
 st.markdown(
     "Who handles which personal data: **where it comes from** (left), **the units that "
-    "process it**, and **where it goes** (right: recipients and processors). Pick a data "
-    "category to see only the paths it takes; click a node or an edge for its details."
+    "process it**, grouped as the organisation is, and **where it goes** (right: recipients "
+    "and processors). A line is as wide as the number of data categories it carries; the "
+    "number on it counts them. Pick a data category to see only the paths it takes; click "
+    "a node or a line for its details."
 )
 
 cols = st.columns(6)
@@ -49,8 +44,8 @@ cols[4].metric("Data categories", summary.data_categories)
 cols[5].metric("Violations", summary.findings.get("violation", 0))
 
 
-def _choices(options: list[Option]) -> tuple[list[str], dict[str, str]]:
-    return [o.iri for o in options], {o.iri: str(o) for o in options}
+def _choices(found: tuple[Option, ...]) -> tuple[list[str], dict[str, str]]:
+    return [o.iri for o in found], {o.iri: str(o) for o in found}
 
 
 def _from_address(key: str, param: str, values: list[str]) -> None:
@@ -67,69 +62,85 @@ def _from_address(key: str, param: str, values: list[str]) -> None:
     st.session_state[key] = sorted(set(picked))
 
 
-data_values, data_labels = _choices(data_category_options(graph, flows))
-unit_values, unit_labels = _choices(unit_options(graph, flows))
-proc_values, proc_labels = _choices(processor_options(graph, flows))
-basis_values, basis_labels = _choices(legal_basis_options(graph))
+data_values, data_labels = _choices(options.data)
+unit_values, unit_labels = _choices(options.units)
+proc_values, proc_labels = _choices(options.processors)
+basis_values, basis_labels = _choices(options.legal_bases)
+register_values, register_labels = _choices(options.registers)
 for key, param, values in (
     ("flow_data", "data", data_values),
     ("flow_units", "unit", unit_values),
     ("flow_processors", "processor", proc_values),
     ("flow_bases", "basis", basis_values),
+    ("flow_registers", "register", register_values),
 ):
     _from_address(key, param, values)
 if st.query_params.get("special") in ("1", "true") and "flow_special" not in st.session_state:
     st.session_state["flow_special"] = True
 
+#: Typing narrows the choices to those containing the words, and Enter takes the first of
+#: them: never every fuzzy match at once (filter_mode and select_all).
+EXACT = {"filter_mode": "contains", "select_all": False}
+
+#: What each filter does (its help), by its key.
+FILTER_HELP = {
+    "flow_data": "Shows the edges that carry the category or a narrower one (a broader "
+    "category such as 'Finnish personal identity code' covers its kinds). The number is how "
+    "many edges carry it.",
+    "flow_units": "The activities of the unit (and of its sub-units) and the flows to and from it.",
+    "flow_processors": "The activities that use the processor, and what reaches it.",
+    "flow_bases": "The activities with this legal basis (the number counts activities).",
+    "flow_registers": "The activities of these registers and the flows to and from their "
+    "parties (the number counts activities).",
+}
+
+
+def _filter(
+    where: object, label: str, key: str, values: list[str], placeholder: str = "Any"
+) -> list[str]:
+    """A multiselect filter of the page, its choices named by ``labels[key]``."""
+    return where.multiselect(  # type: ignore[attr-defined,no-any-return]
+        label,
+        values,
+        format_func=labels[key].get,
+        key=key,
+        placeholder=placeholder,
+        help=FILTER_HELP[key],
+        **EXACT,
+    )
+
+
+labels = {
+    "flow_data": data_labels,
+    "flow_units": unit_labels,
+    "flow_processors": proc_labels,
+    "flow_bases": basis_labels,
+    "flow_registers": register_labels,
+}
 with st.container(border=True):
     f1, f2, f3 = st.columns([3, 2, 2])
-    data = f1.multiselect(
-        "Data category",
-        data_values,
-        format_func=data_labels.get,
-        key="flow_data",
-        placeholder="Any: type to search, e.g. IP address",
-        help="Shows the edges that carry the category or a narrower one "
-        "(a broader category such as 'Finnish personal identity code' covers its kinds). "
-        "The number is how many edges carry it.",
+    data = _filter(
+        f1, "Data category", "flow_data", data_values, "Any: type to search, e.g. IP address"
     )
-    units = f2.multiselect(
-        "Unit",
-        unit_values,
-        format_func=unit_labels.get,
-        key="flow_units",
-        placeholder="Any",
-        help="The activities of the unit (and of its sub-units) and the flows to and from it.",
-    )
-    processors = f3.multiselect(
-        "Processor",
-        proc_values,
-        format_func=proc_labels.get,
-        key="flow_processors",
-        placeholder="Any",
-        help="The activities that use the processor, and what reaches it.",
-    )
+    units = _filter(f2, "Unit", "flow_units", unit_values)
+    processors = _filter(f3, "Processor", "flow_processors", proc_values)
     g1, g2, g3 = st.columns([3, 2, 2])
-    bases = g1.multiselect(
-        "Legal basis",
-        basis_values,
-        format_func=basis_labels.get,
-        key="flow_bases",
-        placeholder="Any",
-        help="The activities with this legal basis (the number counts activities).",
-    )
+    bases = _filter(g1, "Legal basis", "flow_bases", basis_values)
+    registers: list[str] = []
+    if register_values:
+        registers = _filter(g2, "Register", "flow_registers", register_values, "All registers")
     special = g2.toggle(
         "Special-category data only",
         key="flow_special",
         help="Only edges that carry special categories of personal data (GDPR Art. 9(1)).",
     )
-    layout = g3.radio(
+    view = g3.radio(
         "View",
-        ["columns", "spring", "sankey"],
+        ["map", "sankey", "spring"],
         format_func={
-            "columns": "Network: sources → units → recipients",
-            "spring": "Network: force-directed",
+            "map": "Map: sources → organisation → recipients",
             "sankey": "Sankey diagram",
+            "spring": "Network: force-directed",
         }.get,
         key="flow_layout",
     )
@@ -140,8 +151,9 @@ flt = FlowFilter(
     processors=frozenset(processors),
     legal_bases=frozenset(bases),
     special_only=special,
+    registers=frozenset(registers),
 )
-shown = filter_flows(graph, flows, flt) if flt.active else flows
+shown = model.shown(flt)
 
 if flows.number_of_edges() == 0:
     st.info(
@@ -173,9 +185,9 @@ if address_node and st.session_state.get("_applied_node") != address_node:
 if st.session_state.get("flow_node") not in (None, *nodes):
     st.session_state["flow_node"] = None
 
-# A click on the network (its selection, kept under the chart's key from the last run)
-# picks the node or edge shown in detail; only a new click overrides the pick below.
-chart_key = f"flow_network_{layout}"
+# A click on the figure (its selection, kept under the chart's key from the last run)
+# picks the node or line shown in detail; only a new click overrides the pick below.
+chart_key = f"flow_network_{view}"
 chart_state = st.session_state.get(chart_key)
 points = []
 if chart_state is not None:
@@ -184,19 +196,21 @@ if chart_state is not None:
     except (KeyError, TypeError):
         points = []
 clicked: Selection = parse_selection(points)
-click_key = f"{layout}:{clicked}"
+click_key = f"{view}:{clicked}"
 if click_key != st.session_state.get("_last_click"):
     st.session_state["_last_click"] = click_key
     if clicked.node is not None and clicked.node in shown:
         st.session_state["flow_node"] = clicked.node
-        st.session_state["flow_edge"] = None
-    elif clicked.edge is not None and shown.has_edge(*clicked.edge):
-        st.session_state["flow_edge"] = clicked.edge
+        st.session_state["flow_edges"] = ()
+    elif clicked.edges and all(shown.has_edge(*e) for e in clicked.edges):
+        st.session_state["flow_edges"] = clicked.edges
         st.session_state["flow_node"] = None
 
-if layout == "sankey":
+if view == "sankey":
     st.plotly_chart(
-        sankey_figure(sankey_data(graph, shown)),
+        ropa_ui.memo(
+            (model.fingerprint, "sankey", flt), lambda: sankey_figure(sankey_data(graph, shown))
+        ),
         key="flow_sankey",
         config={"displaylogo": False},
     )
@@ -205,8 +219,16 @@ if layout == "sankey":
         "carries. Hover for the categories and purposes; pick a node below for details."
     )
 else:
-    positions = flow_layout(shown, layout)
-    figure = flow_figure(graph, shown, positions, selected=st.session_state.get("flow_node"))
+    selected = st.session_state.get("flow_node")
+    if view == "map":
+        fmap = model.flow_map(flt)
+        figure = ropa_ui.map_figure(model, flt, selected)
+    else:
+        fmap = plain_map(graph, shown, flow_layout(shown, "spring"))
+        figure = ropa_ui.memo(
+            (model.fingerprint, "spring", flt, selected),
+            lambda: flow_figure(graph, shown, fmap, selected=selected),
+        )
     st.plotly_chart(
         figure,
         key=chart_key,
@@ -214,9 +236,19 @@ else:
         selection_mode="points",
         config={"displaylogo": False, "scrollZoom": True},
     )
+    notes = []
+    if fmap.boxes:
+        notes.append(
+            "Boxes are the organisation's units as the records nest them (part of); lines "
+            "into or out of a box meet at its edge, then fan out to its units."
+        )
+    if fmap.outside:
+        notes.append("A red ring: located outside the EU/EEA (its recorded location).")
+    if notes:
+        st.caption(" ".join(notes))
 
 # --- who handles it ---------------------------------------------------------------------------
-found = handlers(shown)
+found = who_handles(shown)
 if flt.data:
     st.subheader("Who handles the selected data")
     for kind in ("processor", "recipient", "system"):
@@ -227,52 +259,51 @@ if flt.data:
     uses = processing_units(graph, flt.data)
     st.markdown(f"**Units whose activities process it ({len(uses)})**")
     if uses:
-        st.dataframe(
+        ropa_ui.table(
             pd.DataFrame(
                 [
                     {"Unit": u.label, "Activities": "; ".join(a for _, a in u.activities)}
                     for u in uses
                 ]
             ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Unit": st.column_config.TextColumn(width="medium"),
-                "Activities": st.column_config.TextColumn(width="large"),
-            },
+            wide=["Activities"],
+            column_config={"Unit": st.column_config.TextColumn(width="medium")},
         )
     else:
         st.info("No activity records this data.")
 
 # --- details -----------------------------------------------------------------------------------
 st.subheader("Details")
-edge = st.session_state.get("flow_edge")
-if edge is not None and shown.has_edge(*edge):
-    a, b = edge
-    outgoing = {e.partner: e for e in node_detail(graph, shown, a).outgoing}
-    handed = outgoing[b]
+picked_edges = [e for e in st.session_state.get("flow_edges") or () if shown.has_edge(*e)]
+if picked_edges:
     with st.container(border=True):
-        st.markdown(
-            f"**{ropa_ui.md(shown.nodes[a].get('label', a))} → {ropa_ui.md(handed.partner_label)}**"
-        )
-        st.markdown("**Data:** " + ropa_ui.md(", ".join(handed.data) or "not stated"))
-        st.markdown("**Purposes:** " + ropa_ui.md(", ".join(handed.purposes) or "not stated"))
-        for condition in handed.conditions:
-            st.markdown("**Condition:** " + ropa_ui.md(condition))
-        activities = sorted(shown.edges[a, b]["carries"].activities)
-        if activities:
-            st.markdown(f"**Activities ({len(activities)}):**")
-            for activity in activities:
-                ropa_ui.activity_link(activity, label=ropa_ui.label(model, activity))
+        for a, b in picked_edges[:12]:
+            outgoing = {e.partner: e for e in node_detail(graph, shown, a).outgoing}
+            handed = outgoing[b]
+            st.markdown(
+                f"**{ropa_ui.md(shown.nodes[a].get('label', a))} → "
+                f"{ropa_ui.md(handed.partner_label)}**"
+            )
+            st.markdown("**Data:** " + ropa_ui.md(", ".join(handed.data) or "not stated"))
+            st.markdown("**Purposes:** " + ropa_ui.md(", ".join(handed.purposes) or "not stated"))
+            for condition in handed.conditions:
+                st.markdown("**Condition:** " + ropa_ui.md(condition))
+            activities = sorted(shown.edges[a, b]["carries"].activities)
+            if activities:
+                st.markdown(f"**Activities ({len(activities)}):**")
+                for activity in activities:
+                    ropa_ui.activity_link(activity, label=ropa_ui.label(model, activity))
+        if len(picked_edges) > 12:
+            st.caption(f"and {len(picked_edges) - 12} more hand-overs on this line")
         if st.button("Close", key="clear_edge"):
-            st.session_state["flow_edge"] = None
+            st.session_state["flow_edges"] = ()
             st.rerun()
 
 picked = st.selectbox(
     "Details of",
     [None, *nodes],
     format_func=lambda n: (
-        "— pick a node, or click one in the network —"
+        "— pick a node, or click one in the map —"
         if n is None
         else f"{shown.nodes[n].get('label', n)} ({shown.nodes[n].get('kind', 'other')})"
     ),
@@ -301,7 +332,7 @@ if picked is not None:
             if not edges:
                 st.caption("nobody, in this view")
                 continue
-            st.dataframe(
+            ropa_ui.table(
                 pd.DataFrame(
                     [
                         {
@@ -313,8 +344,8 @@ if picked is not None:
                         for e in edges
                     ]
                 ),
-                hide_index=True,
-                width="stretch",
+                wide=["Data", "Purposes"],
+                max_height=520,
             )
     if info.activities:
         st.markdown(f"**Activities on these edges ({len(info.activities)})**")

@@ -42,23 +42,23 @@ if view.gaps:
 else:
     st.success("The records hold every item Art. 13/14 require.", icon=":material/check_circle:")
 
-d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button(
-    "Download Markdown",
-    view.markdown.encode("utf-8"),
-    file_name=f"privacy-notice.{lang}.md",
-    mime="text/markdown",
-    icon=":material/download:",
-    key="notice_md",
-)
-d2.download_button(
-    "Download HTML",
-    view.html.encode("utf-8"),
-    file_name=f"privacy-notice.{lang}.html",
-    mime="text/html",
-    icon=":material/download:",
-    key="notice_html",
-)
+columns = st.columns([1, 1, 3])
+for column, (label, text, ext, mime) in zip(
+    columns,
+    [
+        ("Markdown", view.markdown, "md", "text/markdown"),
+        ("HTML", view.html, "html", "text/html"),
+    ],
+    strict=False,
+):
+    column.download_button(
+        f"Download {label}",
+        text.encode("utf-8"),
+        file_name=f"privacy-notice.{lang}.{ext}",
+        mime=mime,
+        icon=":material/download:",
+        key=f"notice_{ext}",
+    )
 
 preview, source = st.tabs(["Preview", "Markdown source"])
 with preview:

@@ -102,14 +102,19 @@ if order == "attention":
 elif order == "longest":
     shown.sort(key=lambda r: -(r.years if r.years is not None else 1e9))
 
+#: The most rows the timeline draws (in the order chosen); the table below has them all.
+DRAWN = 300
+drawn = shown[:DRAWN]
 st.caption(
-    f"{len(shown)} of {len(rows)} rows · bars show years kept; hatched bars run on "
-    "without an end; markers at zero have no length to draw. Hover for the register's words."
+    f"{len(shown)} of {len(rows)} rows"
+    + (f", the first {DRAWN} drawn (search or filter for others)" if len(shown) > DRAWN else "")
+    + " · bars show years kept; hatched bars run on without an end; markers at zero have no "
+    "length to draw. Hover for the register's words."
 )
-st.plotly_chart(retention_figure(shown), key="retention_timeline", config={"displaylogo": False})
+st.plotly_chart(retention_figure(drawn), key="retention_timeline", config={"displaylogo": False})
 
 st.markdown("**The rows**")
-st.dataframe(
+ropa_ui.table(
     pd.DataFrame(
         [
             {
@@ -117,17 +122,24 @@ st.dataframe(
                 "Data": r.data_label,
                 "Retention": RETENTION_KINDS[r.kind],
                 "Period": r.period,
+                "Register says": r.quote,
                 "Years": round(r.years, 2) if r.years is not None else None,
                 "At most": r.maximum,
                 "Event": r.event,
                 "Delegated to": r.delegated_to,
                 "Afterwards": r.after,
-                "Register says": r.quote,
             }
             for r in shown
         ]
     ),
-    hide_index=True,
-    width="stretch",
-    column_config={"Activity": st.column_config.TextColumn(width="medium")},
+    wide=("Activity", "Data", "Period", "Register says"),
+    # What a DPO reads first fits the page's width; the details follow to the right.
+    column_config={
+        "Activity": st.column_config.TextColumn(width=190),
+        "Data": st.column_config.TextColumn(width=150),
+        "Retention": st.column_config.TextColumn(width=130),
+        "Period": st.column_config.TextColumn(width=140),
+        "Register says": st.column_config.TextColumn(width=320),
+    },
+    most_lines=6,
 )

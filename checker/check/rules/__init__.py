@@ -14,6 +14,7 @@ from checker.check.context import SourceIndex
 from checker.check.findings import Finding
 from checker.check.rules.ambiguity import open_questions
 from checker.check.rules.disclosures import authority_disclosures
+from checker.check.rules.dpia import dpia_screening
 from checker.check.rules.flows import special_to_processor, third_country_chain
 from checker.check.rules.no_activity import no_activity
 from checker.check.rules.notice import notice_rules
@@ -40,4 +41,5 @@ def python_rules() -> list[Rule]:
         uncovered_data,
         notice_rules,
         missing_translations,
+        dpia_screening,
     ]

@@ -42,7 +42,8 @@ _ADVICE = (
 _ANY_ACTIVITY = """
     PREFIX dpv: <https://w3id.org/dpv#>
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-    ASK { ?activity a/rdfs:subClassOf* dpv:Process }
+    PREFIX ropa: <https://w3id.org/ropa-kg/ontology#>
+    ASK { { ?activity a/rdfs:subClassOf* dpv:Process } UNION { ?activity a ropa:ProcessorActivity } }
 """
 
 
@@ -53,7 +54,11 @@ def no_activity(graph: Graph, index: SourceIndex) -> list[Finding]:
         if not isinstance(register, URIRef) or graph.value(register, ROPA.recordFile) is None:
             continue  # a register from a DPV file: DPV does not say how it lists activities
         parts = graph.objects(register, DCTERMS.hasPart)
-        if any(is_instance_of(graph, part, DPV.Process) for part in parts):
+        if any(
+            is_instance_of(graph, part, DPV.Process)
+            or is_instance_of(graph, part, ROPA.ProcessorActivity)  # a processor's record
+            for part in parts
+        ):
             continue
         findings.append(
             finding_for(
