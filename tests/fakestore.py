@@ -196,11 +196,19 @@ def _handler(store: FakeStore) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that drops its connection (the faults do) is no error worth a traceback: one
+    printed by a request thread that outlives its test would land in a later test's output."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 @contextmanager
 def running(store: FakeStore | None = None) -> Iterator[FakeStore]:
     """Serve ``store`` on a free loopback port; ``store.url`` is its base URL."""
     store = store or FakeStore()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(store))
+    server = _QuietServer(("127.0.0.1", 0), _handler(store))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
