@@ -1,8 +1,9 @@
 """``ropa check --endpoint``: check the graphs of a SPARQL 1.1 store, where the data is.
 
 The findings are those of a local ``ropa check`` of the same records, record lines
-included (``tests/test_remote_check.py`` holds the two equal on the register, every fixture
-and a synthetic register against a real Virtuoso). Nothing is written to the store.
+included (``tests/test_remote_check.py`` compares the two on the register and every fixture
+against a real Virtuoso; docs/store.md lists the fixtures where Virtuoso 7.2 still
+differs). Nothing is written to the store.
 
 1. **The shapes** run in the store: the compiled SHACL shapes
    (:mod:`checker.check.shacl_sparql`, ``portable=True``: plain SPARQL 1.1 with no
