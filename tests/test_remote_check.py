@@ -92,7 +92,7 @@ def test_check_endpoint_options() -> None:
     result = CliRunner().invoke(main, ["check", "--graph", "urn:g"])
     assert result.exit_code == 2 and "--graph needs --endpoint" in result.output
     result = CliRunner().invoke(main, ["check", "--endpoint", "http://127.0.0.1:9/s", "--owl"])
-    assert result.exit_code == 2 and "no PATHS and no --owl" in result.output
+    assert result.exit_code == 2 and "no PATHS, --owl or --rules" in result.output
 
 
 @pytest.mark.parametrize("args", [["--graph", "urn:ropa-kg:none"], []])
