@@ -49,7 +49,7 @@ from rdflib.term import Node
 from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
 from checker.check.rules.common import controllers
-from checker.vocab.concepts import is_a, is_special_category
+from checker.vocab.concepts import Kinds
 from checker.vocab.labels import label_of
 from checker.vocab.namespaces import DPV, LOC, PD
 
@@ -134,10 +134,10 @@ def _facts(graph: Graph, activity: Node) -> dict[str, list[Node]]:
     }
 
 
-def _meeting(graph: Graph, criterion: Criterion, nodes: Iterable[Node]) -> list[Node]:
-    found = [n for n in nodes if any(is_a(graph, n, c) for c in criterion.concepts)]
+def _meeting(known: Kinds, criterion: Criterion, nodes: Iterable[Node]) -> list[Node]:
+    found = [n for n in nodes if any(known.is_a(n, c) for c in criterion.concepts)]
     if criterion.number == 4:
-        found += [n for n in nodes if n not in found and is_special_category(graph, n)]
+        found += [n for n in nodes if n not in found and known.is_special_category(n)]
     return found
 
 
@@ -149,19 +149,23 @@ def _names(graph: Graph, activity: Node, nodes: Iterable[Node]) -> str:
     return ", ".join(names)
 
 
-def screen(graph: Graph, activity: Node) -> tuple[dict[int, list[Node]], list[str]]:
+def screen(
+    graph: Graph, activity: Node, known: Kinds | None = None
+) -> tuple[dict[int, list[Node]], list[str]]:
     """The WP248 criteria ``activity`` meets (number -> the facts meeting it), and the
-    Art. 35(3) and Finnish Art. 35(4) cases among them."""
+    Art. 35(3) and Finnish Art. 35(4) cases among them (``known``: the graph's kinds, shared
+    between the activities of one check)."""
+    known = known or Kinds(graph)
     facts = _facts(graph, activity)
     met = {}
     for criterion in CRITERIA:
-        found = _meeting(graph, criterion, facts[criterion.where])
+        found = _meeting(known, criterion, facts[criterion.where])
         if found:
             met[criterion.number] = found
     cases = [case for pair, case in ART35_3 if all(n in met for n in pair)]
-    if _finnish(graph, activity):
+    if _finnish(known, activity):
         for concept, name in FI_LIST_DATA:
-            data = [d for d in facts["data"] if is_a(graph, d, concept)]
+            data = [d for d in facts["data"] if known.is_a(d, concept)]
             # one criterion more: met by a fact other than these data themselves
             if data and any(set(nodes) - set(data) for nodes in met.values()):
                 names = _names(graph, activity, data)
@@ -172,18 +176,18 @@ def screen(graph: Graph, activity: Node) -> tuple[dict[int, list[Node]], list[st
     return met, cases
 
 
-def _finnish(graph: Graph, activity: Node) -> bool:
+def _finnish(known: Kinds, activity: Node) -> bool:
     """The activity's controller is located in Finland (loc:FI or a place within it)."""
     return any(
-        place == LOC.FI or is_a(graph, place, LOC.FI)
-        for controller in controllers(graph, activity)
-        for place in graph.objects(controller, DPV.hasLocation)
+        place == LOC.FI or known.is_a(place, LOC.FI)
+        for controller in controllers(known.graph, activity)
+        for place in known.graph.objects(controller, DPV.hasLocation)
     )
 
 
-def _has_dpia(graph: Graph, activity: Node) -> bool:
-    return (activity, DPV.hasImpactAssessment, None) in graph or any(
-        is_a(graph, t, DPV.DPIA) for t in graph.objects(activity, RDF.type)
+def _has_dpia(known: Kinds, activity: Node) -> bool:
+    return (activity, DPV.hasImpactAssessment, None) in known.graph or any(
+        known.is_a(t, DPV.DPIA) for t in known.graph.objects(activity, RDF.type)
     )
 
 
@@ -191,9 +195,10 @@ def dpia_screening(graph: Graph, index: SourceIndex) -> list[Finding]:
     """One warning per activity meeting two or more criteria, or an Art. 35(3)/(4) case,
     without a recorded DPIA, naming the criteria and the facts that meet them."""
     findings = []
+    known = Kinds(graph)
     for activity in sorted(a for a in index.activities if isinstance(a, URIRef)):
-        met, cases = screen(graph, activity)
-        if (len(met) < 2 and not cases) or _has_dpia(graph, activity):
+        met, cases = screen(graph, activity, known)
+        if (len(met) < 2 and not cases) or _has_dpia(known, activity):
             continue
         criteria = "; ".join(
             f"({c.number}) {c.name}: {_names(graph, activity, met[c.number])}"

@@ -24,7 +24,7 @@ from rdflib.term import Node
 
 from checker.check.context import SourceIndex, finding_for
 from checker.check.findings import Finding, Severity
-from checker.vocab.concepts import kinds
+from checker.vocab.concepts import Kinds
 from checker.vocab.labels import label_of
 from checker.vocab.namespaces import DPV, ROPA
 
@@ -34,6 +34,7 @@ RULE = "RETENTION-UNCOVERED-DATA"
 def uncovered_data(graph: Graph, index: SourceIndex) -> list[Finding]:
     """One warning per category of an activity's data that none of its retention rules covers."""
     findings = []
+    known = Kinds(graph)
     for activity in sorted(index.activities, key=str):
         if not isinstance(activity, URIRef):
             continue
@@ -43,7 +44,7 @@ def uncovered_data(graph: Graph, index: SourceIndex) -> list[Finding]:
             continue  # no rule (another rule's gap), or one that covers the whole activity
         covered = set().union(*named)
         rule_names = ", ".join(sorted(label_of(graph, c) for c in covered))  # type: ignore[arg-type]
-        for data in uncovered(graph, activity, covered):
+        for data in uncovered(graph, activity, covered, known):
             findings.append(
                 finding_for(
                     graph,
@@ -64,13 +65,17 @@ def uncovered_data(graph: Graph, index: SourceIndex) -> list[Finding]:
     return findings
 
 
-def uncovered(graph: Graph, activity: URIRef, covered: set[Node]) -> list[URIRef]:
+def uncovered(
+    graph: Graph, activity: URIRef, covered: set[Node], known: Kinds | None = None
+) -> list[URIRef]:
     """The data of ``activity`` (its groups, as a whole or member by member, and its other
-    categories) that nothing in ``covered`` covers, in IRI order."""
+    categories) that nothing in ``covered`` covers, in IRI order (``known``: the graph's
+    kinds, shared between the activities of one check)."""
+    known = known or Kinds(graph)
     members = {m for c in covered for m in graph.objects(c, ROPA.includes)}
 
     def is_covered(data: Node) -> bool:
-        return data in members or not covered.isdisjoint(kinds(graph, data))
+        return data in members or not covered.isdisjoint(known.of(data))
 
     found: set[Node] = set()
     grouped: set[Node] = set()
