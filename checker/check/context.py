@@ -61,6 +61,8 @@ class SourceIndex:
         self.inputs = tuple(inputs)
         self.activities = set(graph.subjects(RDF.type, DPV.Process))
         self._keys: dict[Node, dict[str, int]] = {}
+        self._files: dict[Node, str | None] = {}
+        self._labels: dict[Node, str] = {}
 
     @cached_property
     def flows(self) -> nx.DiGraph:
@@ -99,9 +101,18 @@ class SourceIndex:
             self._keys[node] = {k: v for k, v in lines.items() if isinstance(v, int)}
         return self._keys[node]
 
+    def label(self, node: URIRef) -> str:
+        """The label of ``node`` (:func:`checker.vocab.labels.label_of`), looked up once: a
+        large register has thousands of findings about the same activities."""
+        if node not in self._labels:
+            self._labels[node] = label_of(self.graph, node)
+        return self._labels[node]
+
     def _file(self, node: Node) -> str | None:
-        value = self.graph.value(node, ROPA.recordFile)
-        return str(value) if value is not None else None
+        if node not in self._files:
+            value = self.graph.value(node, ROPA.recordFile)
+            self._files[node] = str(value) if value is not None else None
+        return self._files[node]
 
     def _fix_line(self, node: Node, fixes: Iterable[Sequence[URIRef]]) -> int | None:
         """The line of the first path of ``fixes`` whose first key the records write: of its
@@ -168,7 +179,7 @@ def finding_for(
         message=message,
         article=article,
         focus=str(focus),
-        focus_label=label_of(graph, focus),
+        focus_label=index.label(focus),
         path=str(path) if path is not None else None,
         value=None if value is None else "[]" if isinstance(value, BNode) else str(value),
         file=file,
