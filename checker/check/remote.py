@@ -2,8 +2,7 @@
 
 The findings are those of a local ``ropa check`` of the same records, record lines
 included (``tests/test_remote_check.py`` compares the two on the register and every fixture
-against a real Virtuoso; docs/store.md lists the fixtures where Virtuoso 7.2 still
-differs). Nothing is written to the store.
+against a real Virtuoso). Nothing is written to the store.
 
 1. **The shapes** run in the store: the compiled SHACL shapes
    (:mod:`checker.check.shacl_sparql`, ``portable=True``: plain SPARQL 1.1 with no

@@ -521,9 +521,23 @@ class _Compiler:
 
     def node_has_value(self, shape: Term, x: str) -> list[str]:
         """``sh:hasValue`` of a node shape: the node itself is the value."""
-        return [
-            f"sameTerm({x}, {self.constant(shape, v)})" for v in self.objects(shape, "hasValue")
-        ]
+        return [self.same_term(shape, x, v) for v in self.objects(shape, "hasValue")]
+
+    def same_term(self, shape: Term, v: str, term: Term) -> str:
+        """An expression: the node bound to ``v`` is ``term`` (RDF term equality).
+
+        Portable: Virtuoso 7.2 reads ``sameTerm(?v, c)`` as binding ``?v`` to ``c``, and so
+        answers false for ``sameTerm(?v, a) || sameTerm(?v, b)`` (an ``sh:in`` of two) and
+        for any stored string (``"text"`` in the query is not the string it holds). An IRI
+        is tested with ``IN``, a literal without a language by its datatype and lexical
+        form."""
+        constant = self.constant(shape, term)
+        if self.portable and isinstance(term, ox.NamedNode):
+            return f"({v} IN ({constant}))"
+        if self.portable and isinstance(term, ox.Literal) and not term.language:
+            datatype, lexical = term.datatype, ox.Literal(term.value)
+            return f"COALESCE(sameTerm(datatype({v}), {datatype}) && STR({v}) = {lexical}, false)"
+        return f"sameTerm({v}, {constant})"
 
     def value_tests(self, shape: Term, v: str, scope: _Scope) -> list[str]:
         """The value-type constraints of ``shape`` on the node bound to ``v``."""
@@ -549,9 +563,7 @@ class _Compiler:
                 test += f" && {cast}"
             tests.append(f"({test})")
         for members in self.objects(shape, "in"):
-            in_list = [
-                f"sameTerm({v}, {self.constant(shape, m)})" for m in self.items(shape, members)
-            ]
+            in_list = [self.same_term(shape, v, m) for m in self.items(shape, members)]
             tests.append(_any(in_list))
         for node in self.objects(shape, "node"):
             tests.append(self.conforms(node, v, scope))
