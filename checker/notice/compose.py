@@ -39,7 +39,7 @@ anyway but does not add the right.
 >>> from checker.graph.build import build
 >>> notice = compose_notice(build(), "en")
 >>> [s.anchor for s in notice.sections][:3]
-['purpose', 'categories', 'sources']
+['summary', 'activities', 'purpose']
 >>> any(g.key == "dpo" for g in notice.gaps)
 True
 """
