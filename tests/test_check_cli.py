@@ -127,6 +127,15 @@ def test_exit_0_when_nothing_at_or_above_fail_on(tmp_path: Path) -> None:
     assert run(str(KITCHEN_SINK), "--fail-on", "warning")[0] == 1
 
 
+def test_fail_on_never_lists_the_findings_and_exits_0() -> None:
+    """The README's first command: the register's gaps shown, the gate left to CI."""
+    code, out = run("--fail-on", "never")
+    assert code == 0
+    assert "ART37-DPO" in out and "violations" in out
+    code, out = run("--fail-on", "never", "--format", "json")
+    assert code == 0 and json.loads(out)["conforms"] is False
+
+
 def test_exit_2_on_usage_and_input_errors(tmp_path: Path) -> None:
     assert run("--format", "pdf")[0] == 2
     assert run("--fail-on", "sometimes")[0] == 2
