@@ -12,7 +12,9 @@ are disjoint graphs of the same shape), the store's steps first:
 3. the cross-register saved queries across the catalogue (``ropa query --endpoint``);
 4. the local ``ropa check FILE`` of each (its JSON report compared byte for byte with the
    endpoint's) and Jena SHACL on the same file (``scripts/jena.sh``; ``--no-jena`` skips
-   it).
+   it);
+5. all the registers at once without the store: one local ``ropa check`` of every file,
+   and Jena SHACL on them concatenated (what a single machine can and cannot do).
 
 Each step is a fresh process: its wall time and peak memory (``wait4``), and the store's
 peak resident memory while it ran (``VmRSS`` of ``virtuoso-t``, sampled every 0.2 s). A
@@ -294,6 +296,20 @@ def main(argv: list[str] | None = None) -> int:
         if classpath:
             jena = ["java", "-cp", classpath, "shacl.shacl", "validate", "--shapes", str(shapes)]
             step("Jena SHACL", name, [*jena, "--data", str(data_of(name))])
+    # What one machine does with all of them at once, without the store.
+    every = [str(data_of(name)) for name in names]
+    step(
+        "ropa check (local)",
+        everything,
+        [*ROPA, "check", *every, "--format", "json", "-o", str(args.work / "all-local.json")],
+    )
+    if classpath:
+        together = args.work / "all.nt"
+        if not together.exists():
+            with together.open("wb") as out:
+                for name in names:
+                    out.write(data_of(name).read_bytes())
+        step("Jena SHACL", everything, [*jena, "--data", str(together)])
     return 0
 
 

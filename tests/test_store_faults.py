@@ -27,8 +27,9 @@ from checker.cli import main
 from checker.errors import InputError
 from checker.graph.build import build
 from checker.query import publish as publish_module
-from checker.query.client import Client, Credentials, credentials
+from checker.query.client import Client, Credentials, StoreError, credentials
 from checker.query.publish import PublishError, graph_for, publish, publish_ntriples
+from checker.query.store import blank, parse_xml_rows
 
 REPO = Path(__file__).resolve().parents[1]
 KITCHEN_SINK = REPO / "tests" / "fixtures" / "kitchen-sink"
@@ -327,3 +328,41 @@ def test_diff_against_the_published_graph(store: FakeStore) -> None:
     assert changed.exit_code == 1, changed.output
     assert "New external processor" in changed.output
     assert changed.output.startswith(f"<{result.graph}>") or result.graph in changed.output
+
+
+# --- SPARQL XML results (how `check --endpoint` and `diff --endpoint` read a graph) ----------
+
+_XML_HEAD = (
+    b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+    b'<head><variable name="s"/><variable name="o"/></head><results>'
+)
+
+
+def test_xml_results_keep_terms_and_blank_node_identity() -> None:
+    body = _XML_HEAD + (
+        b'<result><binding name="s"><bnode>nodeID://b1&amp;2</bnode></binding>'
+        b'<binding name="o"><literal xml:lang="fi">Tulli</literal></binding></result>'
+        b'<result><binding name="s"><uri>urn:a</uri></binding><binding name="o"><literal '
+        b'datatype="http://www.w3.org/2001/XMLSchema#duration">P6Y</literal></binding></result>'
+        b'<result><binding name="s"><bnode>nodeID://b1&amp;2</bnode></binding></result>'
+        b"</results></sparql>"
+    )
+    rows = parse_xml_rows(body)
+    assert rows[0] == {"s": blank("nodeID://b1&2"), "o": ox.Literal("Tulli", language="fi")}
+    duration = ox.NamedNode("http://www.w3.org/2001/XMLSchema#duration")
+    assert rows[1] == {"s": ox.NamedNode("urn:a"), "o": ox.Literal("P6Y", datatype=duration)}
+    assert rows[2] == {"s": rows[0]["s"]}  # the same label: the same node, as in JSON answers
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE sparql [<!ENTITY e "x">]>' + _XML_HEAD[21:],
+        _XML_HEAD + b"<result><binding name=",  # cut short
+        b"<html>Service unavailable</html>",
+    ],
+    ids=["doctype", "cut-short", "not-results"],
+)
+def test_bad_xml_results_are_one_store_error(body: bytes) -> None:
+    with pytest.raises(StoreError, match="SPARQL XML results"):
+        parse_xml_rows(body)

@@ -9,7 +9,7 @@ against a real Virtuoso). Nothing is written to the store.
    oxigraph-only tuning) are sent as they are, scoped to the graphs with the protocol's
    ``default-graph-uri``.
 2. **The Python rules** (flows, vocabulary, retention, disclosures, notice, import
-   leftovers, ...) read the graphs' triples from the store (one ``SELECT ?s ?p ?o``,
+   leftovers, ...) read the graphs' triples from the store (one ``SELECT ?s ?p ?o``, as XML,
    durations repaired as :func:`checker.query.store.repaired` says) and run unchanged on
    them, so every finding, with its file, line, label and activity, is the local check's.
    Reading only the slices the rules need was tried (it was this module's first version)

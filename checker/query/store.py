@@ -20,6 +20,7 @@ The store's dialect, where it matters (see ``docs/store.md``):
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import urllib.parse
@@ -96,6 +97,57 @@ def parse_json_results(body: bytes) -> tuple[list[str], list[Row]] | bool:
     return variables, rows
 
 
+_BNODE = re.compile(rb"<bnode>([^<]*)</bnode>")
+
+
+def parse_xml_rows(body: bytes) -> list[Row]:
+    """The rows of SPARQL XML results (a SELECT answer), as :func:`parse_json_results`
+    gives them: a big answer reads several times faster so (Virtuoso 7.2 writes 1M rows
+    as XML in a third of the time it takes as JSON, and pyoxigraph parses them in
+    seconds). Blank nodes keep :func:`blank`'s identity: their store labels (such as
+    Virtuoso's ``nodeID://b10000``, which pyoxigraph's parser refuses) are hex-encoded
+    before the parse and decoded after it.
+
+    >>> parse_xml_rows(b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/'
+    ...     b'sparql-results#"><head><variable name="x"/></head><results><result><binding '
+    ...     b'name="x"><bnode>nodeID://b1</bnode></binding></result><result/></results>'
+    ...     b'</sparql>') == [{"x": blank("nodeID://b1")}, {}]
+    True
+    """
+    if b"<!DOCTYPE" in body[:4096] or b"<!ENTITY" in body[:4096]:
+        raise StoreError("the store sent SPARQL XML results with a document type: refused")
+
+    def encoded(match: re.Match[bytes]) -> bytes:
+        label = html.unescape(match[1].decode("utf-8", "replace")).encode("utf-8")
+        return b"<bnode>x" + label.hex().encode("ascii") + b"</bnode>"
+
+    def term(value: Term) -> Term:
+        if isinstance(value, ox.BlankNode):
+            return blank(bytes.fromhex(value.value[1:]).decode("utf-8"))
+        return value
+
+    try:
+        results = ox.parse_query_results(
+            _BNODE.sub(encoded, body), format=ox.QueryResultsFormat.XML
+        )
+        if not isinstance(results, ox.QuerySolutions):
+            raise StoreError("the store answered a SELECT query with a boolean")
+        names = [v.value for v in results.variables]
+        rows = []
+        for solution in results:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = term(value)
+            rows.append(row)
+    except (SyntaxError, ValueError) as exc:
+        raise StoreError(
+            f"the store sent an answer that is not SPARQL XML results: {exc}"
+        ) from None
+    return rows
+
+
 class SparqlStore:
     """A SPARQL 1.1 endpoint: read-only queries, and (``update``) SPARQL Update.
 
@@ -155,7 +207,10 @@ class SparqlStore:
         parsed = parse_json_results(response.body)
         if isinstance(parsed, bool):
             raise StoreError("the store answered a SELECT query with a boolean")
-        rows = parsed[1]
+        return self._whole(query, parsed[1], timeout)
+
+    def _whole(self, query: str, rows: list[Row], timeout: float | None) -> list[Row]:
+        """``rows``, unless they are the first rows of a longer answer (a silent cap)."""
         if len(rows) in SUSPICIOUS_ROWS and self._more_than(query, len(rows), timeout):
             raise StoreError(
                 f"the store sent only {len(rows)} rows of a longer answer (a silent cap such "
@@ -185,8 +240,19 @@ class SparqlStore:
 
     def triples(self, query: str, timeout: float | None = None) -> Iterator[ox.Triple]:
         """The triples of a SELECT query that binds ``?s ?p ?o`` (a CONSTRUCT would lose
-        the identity of blank nodes between answers)."""
-        for row in self.select(query, timeout):
+        the identity of blank nodes between answers). Asked for as SPARQL XML, the faster
+        form for a big answer (:func:`parse_xml_rows`); JSON if that is what the store sends."""
+        response = self.post(
+            query, "application/sparql-results+xml, application/sparql-results+json;q=0.5", timeout
+        )
+        if "json" in response.media_type:
+            parsed = parse_json_results(response.body)
+            if isinstance(parsed, bool):
+                raise StoreError("the store answered a SELECT query with a boolean")
+            rows = parsed[1]
+        else:
+            rows = parse_xml_rows(response.body)
+        for row in self._whole(query, rows, timeout):
             s, p, o = row.get("s"), row.get("p"), row.get("o")
             if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o:
                 yield ox.Triple(s, p, o)
