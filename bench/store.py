@@ -7,14 +7,14 @@ are disjoint graphs of the same shape), the store's steps first:
 1. ``ropa publish FILE --graph urn:ropa-kg:bench:r<i>`` of each into the Virtuoso of
    ``scripts/virtuoso.sh`` (``$ROPA_VIRTUOSO_DIR``; started by you, with
    ``ROPA_VIRTUOSO_BUFFERS`` raised for big graphs);
-2. ``ropa check --endpoint`` of each register's graph, and of all of them at once (the
-   catalogue);
+2. ``ropa check --endpoint`` of each register's graph;
 3. the cross-register saved queries across the catalogue (``ropa query --endpoint``);
 4. the local ``ropa check FILE`` of each (its JSON report compared byte for byte with the
    endpoint's) and Jena SHACL on the same file (``scripts/jena.sh``; ``--no-jena`` skips
    it);
-5. all the registers at once without the store: one local ``ropa check`` of every file,
-   and Jena SHACL on them concatenated (what a single machine can and cannot do).
+5. all the registers at once: ``ropa check --endpoint`` of the catalogue, one local
+   ``ropa check`` of every file, and Jena SHACL on them concatenated (what the store and
+   a single machine can and cannot do).
 
 Each step is a fresh process: its wall time and peak memory (``wait4``), and the store's
 peak resident memory while it ran (``VmRSS`` of ``virtuoso-t``, sampled every 0.2 s). A
@@ -280,7 +280,6 @@ def main(argv: list[str] | None = None) -> int:
         measured.findings = findings(there)
         compare(name)
     everything = f"all {args.registers} (catalogue)"
-    step("ropa check --endpoint", everything, remote)
     for query in CROSS:
         ask = [*ROPA, "query", query, "--endpoint", sparql, "--catalogue", catalogue]
         step(
@@ -296,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         if classpath:
             jena = ["java", "-cp", classpath, "shacl.shacl", "validate", "--shapes", str(shapes)]
             step("Jena SHACL", name, [*jena, "--data", str(data_of(name))])
-    # What one machine does with all of them at once, without the store.
+    # All of them at once: through the store, then what one machine does without it.
+    step("ropa check --endpoint", everything, remote)
     every = [str(data_of(name)) for name in names]
     step(
         "ropa check (local)",

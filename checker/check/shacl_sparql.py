@@ -304,13 +304,23 @@ class _Scope:
     """
 
     def __init__(
-        self, compiler: _Compiler, key: str = "", source: str = "", binds: str | None = None
+        self,
+        compiler: _Compiler,
+        key: str = "",
+        source: str = "",
+        binds: str = "",
+        link: str = "",
+        keys: str = "",
     ) -> None:
         self.compiler = compiler
         self.key = key  # portable: the variable the sets are about ...
         self.source = source  # ... and a pattern that binds every value it takes
-        #: Portable: the source binds the key alone, and these BINDs of it (the targets).
+        #: Portable: the BINDs the source makes that the FILTER may test (the focus kinds) ...
         self.binds = binds
+        #: ... the variables of the source the query keeps (default: the key) ...
+        self.keys = keys or key
+        #: ... and, when they are more than the key, a pattern binding them with the key.
+        self.link = link
         self.sets: dict[tuple[str, str, str, int], str] = {}
         self.lookups: dict[str, str] = {}
 
@@ -330,9 +340,8 @@ class _Scope:
         return f"BOUND({self.lookups.setdefault(pattern, variable)})"
 
     def __str__(self) -> str:
+        """The sets and lookups as OPTIONAL blocks (portable queries use :meth:`joined`)."""
         blocks = [f"OPTIONAL {{ {pattern} }}" for pattern in self.lookups]
-        if self.compiler.portable and self.sets:
-            return " ".join([self.flags(), *blocks])
         for (x, where, counted, at_least), flag in self.sets.items():
             if at_least == 1:
                 select = f"SELECT DISTINCT {x} (true AS {flag}) WHERE {{ {where} }}"
@@ -346,40 +355,38 @@ class _Scope:
 
     def joined(self) -> str:
         """:attr:`source` joined with the sets and lookups (what a SELECT's WHERE holds
-        before its FILTER). Portable: the flags and the source as two subqueries, the
-        flags first: Virtuoso 7.2 then computes each once and joins them; with the flags
-        after the source's patterns, it computes them again for every row of the source
-        (at 1M triples: an answer in 0.1 s against none in 15 minutes)."""
+        before its FILTER). Portable: no join at all, the flags' subquery is the rows
+        (:meth:`flags`, its first branch flagging the source's rows), then the BINDs and
+        lookups. Virtuoso 7.2 joins a subquery with anything else by evaluating it again
+        for each row of the other side: at 1M triples that took minutes per shape (one
+        did not finish in 15 minutes); so the 55 shape queries of a 1M register take
+        seconds in all."""
         if not (self.compiler.portable and self.sets):
             return f"{self.source} {self}"
-        limit = self.compiler.limit
         lookups = " ".join(f"OPTIONAL {{ {pattern} }}" for pattern in self.lookups)
-        if self.binds is not None:
-            # The source binds the key alone: the flags' first branch is the source, so
-            # its keys are the rows, and there is no join (Virtuoso 7.2 joins two
-            # subqueries of a few thousand rows each by a loop: minutes at 1M triples).
-            source = self.compiler.variable()
-            return f"{self.flags(source)} FILTER({source} = 1) {self.binds} {lookups}"
-        return (
-            f"{{ SELECT * WHERE {self.flags()}{limit} }} "
-            f"{{ SELECT * WHERE {{ {self.source} }}{limit} }} {lookups}"
-        )
+        source = self.compiler.variable()
+        return f"{self.flags(source)} FILTER({source} = 1) {self.binds} {lookups}"
 
-    def flags(self, source: str | None = None) -> str:
+    def flags(self, source: str) -> str:
         """Portable: every set as a 0/1 flag of each value of :attr:`key`, in one subquery
         that a store computes once: the union of the keys (all flags 0) and of each set
         (its flag 1), grouped by key. A store then joins it like any other pattern; Virtuoso
         7.2 evaluates an ``OPTIONAL { SELECT ... }`` again for every row (and a set with a
-        transitive path wrongly after the first), a fraction of a second each. With
-        ``source``: also a flag of the keys the source binds."""
-        flags = list(self.sets.values()) + ([source] if source else [])
+        transitive path wrongly after the first), a fraction of a second each.
+
+        The rows are those of :attr:`keys` (``source`` flags the ones the source binds);
+        when they are more than the key, each set is joined with :attr:`link`, a pattern,
+        so the set's rows carry the same variables (a pattern joins cheaply; a subquery
+        would not)."""
+        flags = [*self.sets.values(), source]
         limit = self.compiler.limit
 
         def branch(rows: str, on: str | None) -> str:
             binds = " ".join(f"BIND({1 if f == on else 0} AS {f}_in)" for f in flags)
             return f"{{ {{ {rows}{limit} }} {binds} }}"
 
-        branches = [branch(f"SELECT DISTINCT {self.key} WHERE {{ {self.source} }}", source)]
+        keys = self.keys
+        branches = [branch(f"SELECT DISTINCT {keys} WHERE {{ {self.source} }}", source)]
         for (x, where, counted, at_least), flag in self.sets.items():
             if at_least == 1:
                 rows = f"SELECT DISTINCT {x} WHERE {{ {where} }}"
@@ -388,10 +395,12 @@ class _Scope:
                     f"SELECT {x} WHERE {{ {where} }} GROUP BY {x} "
                     f"HAVING (COUNT(DISTINCT {counted}) >= {at_least})"
                 )
+            if self.link:
+                rows = f"SELECT DISTINCT {keys} WHERE {{ {{ {rows}{limit} }} {self.link} }}"
             branches.append(branch(rows, flag))
         maxima = " ".join(f"(MAX({f}_in) AS {f})" for f in flags)
         union = " UNION ".join(branches)
-        return f"{{ SELECT {self.key} {maxima} WHERE {{ {union} }} GROUP BY {self.key} }}"
+        return f"{{ SELECT {keys} {maxima} WHERE {{ {union} }} GROUP BY {keys} }}"
 
 
 class _Compiler:
@@ -605,7 +614,8 @@ class _Compiler:
         """Every value of ``f`` over the path of the property ``shape`` passes its
         value-type constraints: ``f`` has no value that fails one."""
         v = self.variable()
-        inner = _Scope(self, v, f"{f} {self.path(shape)} {v}")
+        link = f"{f} {self.path(shape)} {v}"
+        inner = _Scope(self, v, link, link=link, keys=f"{f} {v}")
         tests = self.value_tests(shape, v, inner)
         if not tests:
             return []
@@ -637,7 +647,8 @@ class _Compiler:
             raise _Refused(shape, "one sh:qualifiedValueShape with its counts")
         for node in qualified:
             v = self.variable()
-            inner = _Scope(self, v, f"{f} {path} {v}")
+            link = f"{f} {path} {v}"
+            inner = _Scope(self, v, link, link=link, keys=f"{f} {v}")
             test = self.conforms(node, v, inner)  # first: it fills ``inner``
             conforming = f"{inner.joined()} FILTER({test})"
             if low is not None:
@@ -750,7 +761,8 @@ class _Compiler:
         name, severity, path = _name(shape), self.severity(shape), self.path(shape)
         result_path = self.one(shape, "path")
         result_path = result_path.value if isinstance(result_path, ox.NamedNode) else None
-        scope = _Scope(self, "?value", f"{targets} ?focus {path} ?value")
+        link = f"?focus {path} ?value"
+        scope = _Scope(self, "?value", f"{targets} {link}", self.focus_binds, link, "?focus ?value")
         tests = self.value_tests(shape, "?value", scope)
         if tests:
             where = f"{scope.joined()} FILTER(!{_all(tests)})"
