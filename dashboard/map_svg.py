@@ -84,9 +84,9 @@ BOX_FILLS = ("rgba(0,114,178,0.04)", "rgba(0,114,178,0.06)", "rgba(0,114,178,0.0
 WIDTH = 1000
 TALLEST = 4000
 #: Font sizes of the labels, the headings and the markers' numbers, the labels' line
-#: height, and the room one character takes (an estimate, for fitting labels: the
-#: dashboard's Source Sans averages 0.43 of its size on the register's labels; bold and
-#: other sans-serif fonts take more).
+#: height, and the room one character takes, as a share of the font's size (an estimate,
+#: for fitting texts: the dashboard's Source Sans averages 0.43 on the register's labels,
+#: 0.48 in bold, and a short line of wide letters up to 0.52).
 FONT = 12
 HEADING = 14
 SMALL = 10
@@ -562,13 +562,15 @@ def _legend(flows: nx.DiGraph, fmap: FlowMap, kinds: Iterable[str]) -> tuple[lis
 
 
 def _boxes(fmap: FlowMap, frame: _Frame) -> list[str]:
-    """The organisation's boxes, outermost first, each with its title (cut to its width)."""
+    """The organisation's boxes, outermost first, each with its title (cut to the width of
+    the outermost box around it: an inner box's title may cross its own right edge)."""
     parts = []
     for box in fmap.boxes:
         x0, y0 = frame.point((box.x0, box.y0))
         x1, y1 = frame.point((box.x1, box.y1))
         fill = BOX_FILLS[min(box.depth, len(BOX_FILLS) - 1)]
-        chars = max(8, int((x1 - x0 - 8) / (1.1 * CHAR)))  # bold
+        outer = _outermost(fmap.boxes, box.x0, box.y0) or box
+        chars = max(8, int((frame.x(outer.x1) - x0 - 8) / CHAR))
         title = shorten(box.label, min(70, chars))
         parts.append(
             f'<g class="rm-box"><title>{xml(box.label)}</title>'
@@ -585,7 +587,7 @@ def _headings(fmap: FlowMap, frame: _Frame, heading: float) -> list[str]:
     parts = []
     for i, (title, _) in enumerate(fmap.titles):
         room = min([abs(xs[i] - xs[j]) for j in (i - 1, i + 1) if 0 <= j < len(xs)] or [WIDTH / 2])
-        chars = max(10, int((room - 16) / (1.1 * EM * HEADING)))
+        chars = max(10, int((room - 16) / (EM * HEADING)))
         lines = textwrap.wrap(title, chars) or [title]
         spans = "".join(
             f'<tspan x="{_n(xs[i])}" y="{_n(frame.y(heading) - (len(lines) - 1 - k) * (HEADING + 2))}">'
