@@ -480,11 +480,33 @@ class _Labeller:
             for other in self.placed.get(cell, ())
         )
 
-    def _keep(self, label: _Label) -> _Label:
-        box = label.bounds
+    def occupy(self, box: tuple[float, float, float, float]) -> None:
+        """Mark a rectangle of the drawing as taken (a label, a node, a marker)."""
         for cell in range(int(box[1] // 40), int(box[3] // 40) + 1):
             self.placed[cell].append(box)
+
+    def _keep(self, label: _Label) -> _Label:
+        self.occupy(label.bounds)
         return label
+
+    def spot(self, points: Sequence[Point], above: float = 0.0) -> Point:
+        """Where on a curve (its ``points``, in the drawing's units) a marker covers no
+        label, node or other marker: the middle if it is free, else the free point nearest
+        the middle (not an end), else the middle. ``above``: the width of a text written
+        above the marker."""
+        middle = len(points) // 2
+        inner = range(1, len(points) - 1)
+        for k in sorted(inner, key=lambda k: (abs(k - middle), k)):
+            x, y = points[k]
+            box = (x - 9, y - 9 - (14 if above else 0), x + 9, y + 9)
+            wide = (x - above / 2, y - 20, x + above / 2, y - 8) if above else box
+            if not self._collides(box) and not self._collides(wide):
+                self.occupy(box)
+                self.occupy(wide)
+                return x, y
+        x, y = points[middle]
+        self.occupy((x - 9, y - 9, x + 9, y + 9))
+        return x, y
 
     def label(self, node: str) -> _Label:
         x, y = self.at[node]
@@ -561,6 +583,13 @@ def _legend(flows: nx.DiGraph, fmap: FlowMap, kinds: Iterable[str]) -> tuple[lis
     return parts, LEGEND_LINE * (line + 1) + 6 if items else 0.0
 
 
+def _box_title(fmap: FlowMap, box: Box, frame: _Frame) -> str:
+    """A box's title as written on it: cut to the width of the outermost box around it."""
+    outer = _outermost(fmap.boxes, box.x0, box.y0) or box
+    chars = max(8, int((frame.x(outer.x1) - frame.x(box.x0) - 8) / CHAR))
+    return shorten(box.label, min(70, chars))
+
+
 def _boxes(fmap: FlowMap, frame: _Frame) -> list[str]:
     """The organisation's boxes, outermost first, each with its title (cut to the width of
     the outermost box around it: an inner box's title may cross its own right edge)."""
@@ -569,9 +598,7 @@ def _boxes(fmap: FlowMap, frame: _Frame) -> list[str]:
         x0, y0 = frame.point((box.x0, box.y0))
         x1, y1 = frame.point((box.x1, box.y1))
         fill = BOX_FILLS[min(box.depth, len(BOX_FILLS) - 1)]
-        outer = _outermost(fmap.boxes, box.x0, box.y0) or box
-        chars = max(8, int((frame.x(outer.x1) - x0 - 8) / CHAR))
-        title = shorten(box.label, min(70, chars))
+        title = _box_title(fmap, box, frame)
         parts.append(
             f'<g class="rm-box"><title>{xml(box.label)}</title>'
             f'<rect x="{_n(x0)}" y="{_n(y0)}" width="{_n(x1 - x0)}" height="{_n(y1 - y0)}" '
@@ -747,10 +774,20 @@ def flow_svg(
         )
     parts.append("</g>")
 
-    # A marker on each segment's middle: what it carries; click for the hand-overs.
+    # A marker on each segment, at its middle or the free point nearest it: what it
+    # carries; click for the hand-overs.
+    for node in nodes:
+        x, y = frame.point(fmap.positions[node])
+        r = _radius(flows, node) + 1
+        labeller.occupy((x - r, y - r, x + r, y + r))
+    for box in fmap.boxes:  # the boxes' titles
+        x, y = frame.point((box.x0, box.y0))
+        labeller.occupy((x, y, x + 8 + _text_width(_box_title(fmap, box, frame)), y + FONT + 4))
     parts.append('<g class="rm-segments">')
     for i, segment in enumerate(segments):
-        mx, my = frame.point(curve(fmap.point(segment.start), fmap.point(segment.end), 2)[1])
+        points = curve(fmap.point(segment.start), fmap.point(segment.end), 12)
+        above = _text_width(texts[i], SMALL) if edge_labels else 0.0
+        mx, my = labeller.spot([frame.point(p) for p in points], above)
         count = str(len(data[i])) if data[i] else ""
         inside = "" if edge_labels else count
         text = (
