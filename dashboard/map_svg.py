@@ -12,8 +12,8 @@ are SVG ``<title>`` elements.
 
 Each clickable element (a node with its label, a segment's marker) carries a ``data-key``
 (:func:`node_key`, :func:`edges_key`) and is focusable; the page's component sends the key
-of a click (or of Enter) back, and :func:`parse_selection` reads it as plotly's
-``customdata`` was read. Pure: no streamlit, no plotly; the same map gives the same bytes.
+of a click (or of Enter) back, and :func:`parse_key` reads it as the plotly map's
+``customdata`` was read: the same keys, the same :class:`Selection`. Pure: no streamlit, no plotly; the same map gives the same bytes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import textwrap
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import networkx as nx
 from drawing import KIND_COLOURS, join, shorten
@@ -150,25 +149,6 @@ def parse_key(key: object) -> Selection:
     if key.startswith("edge:") and " " in key:
         pairs = [tuple(p.split(" ", 1)) for p in key[5:].split("|") if " " in p]
         return Selection(edges=tuple((a, b) for a, b in pairs))
-    return Selection()
-
-
-def parse_selection(points: Iterable[Mapping[str, Any]]) -> Selection:
-    """The first node or edge among points that carry a key as ``customdata`` (a string,
-    or a list whose first item is one).
-
-    >>> parse_selection([{"customdata": ["node:https://e.org/a"]}]).node
-    'https://e.org/a'
-    >>> parse_selection([{"x": 1}, {"customdata": "edge:https://e.org/a https://e.org/b"}]).edge
-    ('https://e.org/a', 'https://e.org/b')
-    """
-    for point in points:
-        data = point.get("customdata")
-        if isinstance(data, list | tuple):
-            data = data[0] if data else None
-        found = parse_key(data)
-        if found != Selection():
-            return found
     return Selection()
 
 
@@ -321,7 +301,7 @@ def _frame(fmap: FlowMap, top: float, row_height: int) -> tuple[_Frame, float, f
 
 def _radius(flows: nx.DiGraph, node: str) -> float:
     """Half a node's size: bigger the more partners it has (13 to 22 across)."""
-    return (13 + min(9, flows.degree(node))) / 2
+    return (13 + min(9, int(flows.degree(node)))) / 2
 
 
 def _shape(

@@ -46,7 +46,6 @@ from map_svg import (
     node_hover,
     node_key,
     parse_key,
-    parse_selection,
     segment_hover,
 )
 from matrix_figure import cell_key, holdings_figure, parse_cell
@@ -318,16 +317,15 @@ def test_holdings_figure(model: Model) -> None:
     assert len(fig.layout.yaxis.categoryarray) == len(matrix.data) and fig.layout.showlegend
 
 
-def test_parse_selection() -> None:
-    assert parse_selection([]) == Selection()
+def test_parse_key() -> None:
+    """A click on the map sends the clicked element's data-key (issue 18)."""
     assert parse_key("node:https://e.org/a") == Selection(node="https://e.org/a")
-    assert parse_key("cell:a b") == parse_key(None) == parse_key(7) == Selection()
-    assert parse_selection([{"customdata": node_key("https://e.org/a")}]).node == "https://e.org/a"
-    edge = parse_selection(
-        [{"x": 0}, {"customdata": [edge_key("https://e.org/a", "https://e.org/b")]}]
-    )
+    edge = parse_key(edge_key("https://e.org/a", "https://e.org/b"))
     assert edge.edge == ("https://e.org/a", "https://e.org/b")
-    assert parse_selection([{"customdata": ["something else"]}, {"customdata": []}]) == Selection()
+    two = parse_key(edges_key([("e:a", "e:b"), ("e:c", "e:b")]))
+    assert two.edges == (("e:a", "e:b"), ("e:c", "e:b"))
+    for other in ("something else", "edge:nospace", "cell:a b", None, 7, ["node:x"]):
+        assert parse_key(other) == Selection()
 
 
 def test_edge_label() -> None:
