@@ -90,11 +90,12 @@ FONT = 12
 HEADING = 14
 SMALL = 10
 LINE = 13
-EM = 0.5
+EM = 0.47
+BOLD = 1.05  # bold text is that much wider
 CHAR = EM * FONT
 #: A label's room from its node's edge, and the most characters a label line holds.
 GAP = 5
-WRAP = 30
+WRAP = 36
 #: How far above and below a node (in the drawing's units) its label can reach others.
 NEAR = 3 * LINE + 8
 #: Above the map: one legend line's height.
@@ -566,7 +567,7 @@ def _legend(flows: nx.DiGraph, fmap: FlowMap, kinds: Iterable[str]) -> tuple[lis
 def _box_title(fmap: FlowMap, box: Box, frame: _Frame) -> str:
     """A box's title as written on it: cut to the width of the outermost box around it."""
     outer = _outermost(fmap.boxes, box.x0, box.y0) or box
-    chars = max(8, int((frame.x(outer.x1) - frame.x(box.x0) - 8) / CHAR))
+    chars = max(8, int((frame.x(outer.x1) - frame.x(box.x0) - 8) / (BOLD * CHAR)))
     return shorten(box.label, min(70, chars))
 
 
@@ -594,7 +595,7 @@ def _headings(fmap: FlowMap, frame: _Frame, heading: float) -> list[str]:
     parts = []
     for i, (title, _) in enumerate(fmap.titles):
         room = min([abs(xs[i] - xs[j]) for j in (i - 1, i + 1) if 0 <= j < len(xs)] or [WIDTH / 2])
-        chars = max(10, int((room - 16) / (EM * HEADING)))
+        chars = max(10, int((room - 16) / (BOLD * EM * HEADING)))
         lines = textwrap.wrap(title, chars) or [title]
         spans = "".join(
             f'<tspan x="{_n(xs[i])}" y="{_n(frame.y(heading) - (len(lines) - 1 - k) * (HEADING + 2))}">'
