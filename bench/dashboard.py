@@ -17,8 +17,9 @@ measures, with Chromium driven by Playwright:
 - ``ready -> heading``: from the server ready to the first page's heading in the browser
   (its text is there; the charts may not be drawn yet);
 - ``ready -> first page``: from the server ready to the Flows page rendered in the browser
-  (the script has run, the map is drawn), the number issue 18 sets targets for (2 s on the
-  register, 4 s at 100k triples); ``first page``: the same from the start;
+  (the script has run, the map is drawn: its SVG is in the page), the number issue 18 sets
+  targets for (2 s on the register, 4 s at 100k triples); ``first page``: the same from
+  the start;
 - ``reload``: the Flows page loaded again in the browser;
 - ``pages``: each other page opened from the sidebar in turn, as a user switches pages,
   until it is rendered.
@@ -79,19 +80,22 @@ def free_port() -> int:
 WAIT_MS = {"value": 180_000}
 
 
-def rendered(page: Any, charts: int) -> None:
-    """Wait until the page's script has run and its charts are drawn."""
+def rendered(page: Any, charts: int, maps: int = 0) -> None:
+    """Wait until the page's script has run, its ``charts`` plotly charts are drawn and its
+    ``maps`` flow maps (the server's SVG, put in by the map's component) are in the page."""
     page.wait_for_selector(
         '[data-testid="stApp"][data-test-script-state="notRunning"] h1', timeout=WAIT_MS["value"]
     )
     page.wait_for_function(
-        """(wanted) => {
+        """([charts, maps]) => {
             const shown = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                 .filter(c => c.offsetParent !== null);
-            return shown.length >= wanted && shown.every(c => c.querySelector('.main-svg'))
+            const drawn = document.querySelectorAll('.ropa-flow-map svg.rm-map [data-key]');
+            return shown.length >= charts && shown.every(c => c.querySelector('.main-svg'))
+                && (maps === 0 || drawn.length > 0)
                 && !document.querySelector('[data-testid^="stSkeleton"], [data-testid="stAppSkeleton"]');
         }""",
-        arg=charts,
+        arg=[charts, maps],
         timeout=WAIT_MS["value"],
     )
 
@@ -128,7 +132,7 @@ def one_run(browser: Any, paths: list[str], first_only: bool = False) -> dict[st
         page.goto(address)
         page.wait_for_selector("h1", timeout=WAIT_MS["value"])
         heading = time.perf_counter()
-        rendered(page, 1)
+        rendered(page, 0, 1)  # Flows: the map is SVG, no plotly chart
         first = time.perf_counter()
         times = {
             "server_s": healthy - start,
@@ -140,7 +144,7 @@ def one_run(browser: Any, paths: list[str], first_only: bool = False) -> dict[st
             page.close()
             return times
         page.goto(address)
-        rendered(page, 1)
+        rendered(page, 0, 1)
         reload = time.perf_counter() - first
         pages = {}
         for key, link, title, charts in PAGES:
@@ -193,12 +197,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
+    load_before = os.getloadavg()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             samples = [one_run(browser, args.paths, args.first_page_only) for _ in range(args.runs)]
         finally:
             browser.close()
+    load_after = os.getloadavg()
     keys = list(samples[0])
     medians = {k: round(statistics.median(s[k] for s in samples), 2) for k in keys}
     meta = {
@@ -207,8 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         "browser": str(CHROMIUM),
         "records": " ".join(args.paths) or "the shipped register (Finnish Customs)",
         "runs": args.runs,
+        # The machine may be shared: its load average (1, 5, 15 minutes) before and after.
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in load_after],
         "method": "fresh `ropa dashboard` per run; Chromium (Playwright) waits until the "
-        "script has run and the charts are drawn; medians",
+        "script has run and the charts are drawn (Flows: the SVG map in the page); medians",
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.name}.json").write_text(
@@ -227,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         "# `ropa dashboard`: start, server ready, first rendered page, page switches",
         "",
         f"{meta['records']}; {meta['runs']} runs; Python {meta['python']}, {meta['machine']}; "
-        f"{meta['method']}.",
+        f"{meta['method']}. Load average (1, 5, 15 min) before: "
+        f"{', '.join(map(str, meta['load_before']))}; after: "
+        f"{', '.join(map(str, meta['load_after']))}.",
         "",
         "| step | median (s) | min (s) | max (s) |",
         "|---|---:|---:|---:|",

@@ -1,7 +1,7 @@
 """The "who holds what" matrix as a plotly figure, and a click on it read back.
 
-Every value drawn comes from :func:`checker.views.matrix.holdings`; the shared helpers
-(escaping, shortening, retention colours) are :mod:`figures`'.
+Every value drawn comes from :func:`checker.views.matrix.holdings`; the shared helpers are
+:mod:`drawing`'s (shortening) and :mod:`figures`' (escaping, retention colours).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import plotly.graph_objects as go
-from figures import RETENTION_COLOURS, esc, join, shorten, unique
+from drawing import join, shorten
+from figures import RETENTION_COLOURS, esc, unique
 
 from checker.views.matrix import NO_BASIS, SEVERAL_BASES, Holder, Holding, Holdings
 from checker.views.retention import RETENTION_KINDS

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
-from figures import flow_figure
+from map_svg import Selection, flow_svg, parse_key
 from pandas.io.formats.style import Styler
 from rdflib import URIRef
 
@@ -141,14 +140,71 @@ def memo(key: Hashable, make: Callable[[], T]) -> T:
     return value  # type: ignore[return-value]
 
 
-def map_figure(current: Model, flt: FlowFilter, selected: str | None = None) -> go.Figure:
-    """The flow map of what ``flt`` shows, drawn once per model, filter and selected node."""
+def map_svg(current: Model, flt: FlowFilter, selected: str | None = None) -> str:
+    """The flow map of what ``flt`` shows as SVG (:func:`map_svg.flow_svg`), drawn once per
+    model, filter and selected node."""
     return memo(
         (current.fingerprint, "map", flt, selected),
-        lambda: flow_figure(
+        lambda: flow_svg(
             current.graph, current.shown(flt), current.flow_map(flt), selected=selected
         ),
     )
+
+
+#: The flow map's component: it puts the server's SVG into the page (no iframe, no
+#: library), and a click on an element with a ``data-key`` (a node, a line's marker), or
+#: Enter on one that has the focus, sends that key back as the trigger ``clicked``. The
+#: same function runs again when the SVG changes: it replaces the drawing and its handlers.
+MAP_JS = """
+export default function ({ data, parentElement, setTriggerValue }) {
+  let root = parentElement.querySelector(':scope > .ropa-flow-map');
+  if (!root) {
+    root = document.createElement('div');
+    root.className = 'ropa-flow-map';
+    parentElement.appendChild(root);
+  }
+  if (root.ropaDrawn !== data) {
+    root.innerHTML = data;
+    root.ropaDrawn = data;
+  }
+  const send = (target) => {
+    const item = target instanceof Element ? target.closest('[data-key]') : null;
+    if (item && root.contains(item)) {
+      setTriggerValue('clicked', item.getAttribute('data-key'));
+    }
+  };
+  root.onclick = (event) => send(event.target);
+  root.onkeydown = (event) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      send(event.target);
+    }
+  };
+}
+"""
+
+#: The component, registered once per process (each page run mounts it).
+MAP_COMPONENT = st.components.v2.component("ropa_flow_map", js=MAP_JS, isolate_styles=False)
+
+
+def _clicked() -> None:
+    """Nothing to do on a click here: the page reads it (:func:`map_click`) as it runs."""
+
+
+def show_map(svg: str, key: str) -> None:
+    """The SVG of :func:`map_svg` in the page, as wide as the page, clickable."""
+    MAP_COMPONENT(key=key, data=svg, on_clicked_change=_clicked, height="content")
+
+
+def map_click(key: str) -> Selection:
+    """What a click on the map shown under ``key`` picked, in the run that click started
+    (a trigger: in every other run, nothing). Read before the map is shown again."""
+    state = st.session_state.get(key)
+    try:
+        value = state["clicked"] if state is not None else None
+    except (KeyError, TypeError):
+        value = None
+    return parse_key(value)
 
 
 def preload() -> None:
@@ -160,7 +216,7 @@ def preload() -> None:
     except (RopaError, RecursionError, MemoryError):
         return
     current.warm()
-    map_figure(current, FlowFilter())
+    map_svg(current, FlowFilter())
 
 
 #: About how many characters a line of a table's column holds, by the column's width (a

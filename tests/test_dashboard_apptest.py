@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import svg_map
 from streamlit.proto.MultiSelect_pb2 import MultiSelect
 from streamlit.testing.v1 import AppTest
 
@@ -86,6 +88,13 @@ def figure(at: AppTest, index: int = 0) -> dict:
     return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
+def flow_map(at: AppTest) -> ET.Element:
+    """The Flows page's map: the SVG its component was given (tests/svg_map.py reads it)."""
+    (element,) = at.get("bidi_component")
+    assert element.proto.component_name == "ropa_flow_map"
+    return svg_map.parse(json.loads(element.proto.json))
+
+
 def digest(paths: Iterator[Path] | list[Path]) -> str:
     total = hashlib.sha256()
     for path in paths:
@@ -120,16 +129,14 @@ def test_pages_leave_the_records_alone(app: AppTest) -> None:
 
 
 def test_flows_data_filter_changes_the_network(app: AppTest) -> None:
-    full = figure(app)
-    full_nodes = sum(len(t.get("customdata") or []) for t in full["data"])
+    full = svg_map.keys(flow_map(app))
+    assert not app.get("plotly_chart"), "the first page draws no plotly chart"
     app.multiselect(key="flow_data").select(IP).run()
     no_exceptions(app)
-    shown = figure(app)
-    nodes = [k for t in shown["data"] for k in t.get("customdata") or [] if k.startswith("node:")]
-    assert (
-        len(nodes) > 0 and sum(len(t.get("customdata") or []) for t in shown["data"]) < full_nodes
-    )
-    labels = {a["text"] for a in shown["layout"]["annotations"] if a.get("text")}
+    shown = flow_map(app)
+    nodes = [k for k in svg_map.keys(shown) if k.startswith("node:")]
+    assert len(nodes) > 0 and len(svg_map.keys(shown)) < len(full)
+    labels = set(svg_map.labels(shown).values())
     assert {"Elisa Oyj", "Fonecta Oy"} <= labels
     assert "Paytrail" not in labels
     page_text = text(app)
@@ -185,7 +192,7 @@ def test_flows_edge_details(app: AppTest) -> None:
 def test_flows_other_filters_and_empty_state(app: AppTest) -> None:
     app.multiselect(key="flow_processors").select(BASE + "fonecta").run()
     no_exceptions(app)
-    labels = {a["text"] for a in figure(app)["layout"]["annotations"] if a.get("text")}
+    labels = set(svg_map.labels(flow_map(app)).values())
     assert "Fonecta Oy" in labels and "Elisa Oyj" not in labels
     # Fonecta gets IP addresses only: with special categories asked for, nothing matches.
     app.toggle(key="flow_special").set_value(True).run()
@@ -199,12 +206,16 @@ def test_flows_other_filters_and_empty_state(app: AppTest) -> None:
     app.multiselect(key="flow_bases").unselect("https://w3id.org/dpv/legal/eu/gdpr#A6-1-c").run()
     app.radio(key="flow_layout").set_value("spring").run()
     no_exceptions(app)
+    network = flow_map(app)
+    assert "Elisa Oyj" in svg_map.labels(network).values()
+    assert not svg_map.groups(network, "rm-box"), "the force-directed network has no boxes"
 
 
 def test_flows_sankey(app: AppTest) -> None:
     app.radio(key="flow_layout").set_value("sankey").run()
     no_exceptions(app)
     assert len(app.get("plotly_chart")) == 1, "only the view asked for is drawn"
+    assert not app.get("bidi_component")
     sankey = figure(app)
     assert sankey["data"][0]["type"] == "sankey"
     assert "Elisa Oyj" in sankey["data"][0]["node"]["customdata"]
@@ -242,10 +253,10 @@ def test_flows_register_filter(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(picker.options) == 2
     picker.select(CITY_ROPA).run()
     no_exceptions(at)
-    labels = {a["text"] for a in figure(at)["layout"]["annotations"] if a.get("text")}
+    drawn = flow_map(at)
+    labels = set(svg_map.labels(drawn).values())
     assert "Property tax assessment" in labels and "Example Cloud Inc" not in " ".join(labels)
-    lines = [t for t in figure(at)["data"] if t.get("name") == "between registers"]
-    assert lines, "the hand-over between the registers is drawn as its own kind"
+    assert "between registers" in svg_map.legend(drawn), "the hand-over between the registers"
 
 
 # --- Who holds what --------------------------------------------------------------------------

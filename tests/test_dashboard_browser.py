@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import signal
 import socket
@@ -144,33 +143,39 @@ def model() -> Model:
     return load_model([])
 
 
-#: Each page's address and title, and the charts it shows (Plotly loads lazily: they appear
-#: after the script has run).
+#: Each page's address and title, the plotly charts it shows (Plotly loads lazily: they
+#: appear after the script has run) and the SVG flow maps (put in by the map's component).
 PAGES = {
-    "flows": ("Data flows", 1),
-    "matrix": ("Who holds what", 1),
-    "journey": ("A person's journey", 0),
-    "activities": ("Processing activities", 0),
-    "retention": ("Retention", 1),
-    "findings": ("Findings", 1),
-    "query": ("SPARQL console", 0),
-    "notice": ("Privacy notice", 0),
+    "flows": ("Data flows", 0, 1),
+    "matrix": ("Who holds what", 1, 0),
+    "journey": ("A person's journey", 0, 0),
+    "activities": ("Processing activities", 0, 0),
+    "retention": ("Retention", 1, 0),
+    "findings": ("Findings", 1, 0),
+    "query": ("SPARQL console", 0, 0),
+    "notice": ("Privacy notice", 0, 0),
 }
 
+#: The flow map's SVG in the page (dashboard/map_svg.py, put in by ropa_ui.show_map).
+MAP = ".ropa-flow-map svg.rm-map"
 
-def settle(page: Any, charts: int = 0) -> None:
-    """Wait until the script has run and ``charts`` visible charts are drawn."""
+
+def settle(page: Any, charts: int = 0, maps: int = 0) -> None:
+    """Wait until the script has run, ``charts`` visible plotly charts are drawn and
+    ``maps`` flow maps are in the page."""
     page.wait_for_selector(
         '[data-testid="stApp"][data-test-script-state="notRunning"] h1', timeout=120_000
     )
     page.wait_for_function(
-        """(wanted) => {
+        """([charts, maps]) => {
             const shown = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                 .filter(c => c.offsetParent !== null);
-            return shown.length >= wanted && shown.every(c => c.querySelector('.main-svg'))
+            const drawn = document.querySelectorAll('.ropa-flow-map svg.rm-map [data-key]');
+            return shown.length >= charts && shown.every(c => c.querySelector('.main-svg'))
+                && (maps === 0 || drawn.length > 0)
                 && !document.querySelector('[data-testid^="stSkeleton"], [data-testid="stAppSkeleton"]');
         }""",
-        arg=charts,
+        arg=[charts, maps],
         timeout=60_000,
     )
     page.wait_for_timeout(500)
@@ -180,7 +185,8 @@ def visit(browser: Any, address: str, path: str, charts: int | None = None) -> A
     page = browser.new_page(viewport=VIEWPORT)
     page.goto(address + path)
     name = path.split("?", 1)[0] or "flows"
-    settle(page, PAGES.get(name, ("", 0))[1] if charts is None else charts)
+    _, wanted, maps = PAGES.get(name, ("", 0, 0))
+    settle(page, wanted if charts is None else charts, maps if charts is None else 0)
     return page
 
 
@@ -190,14 +196,50 @@ def content(page: Any) -> str:
 
 
 def drawn_labels(page: Any) -> set[str]:
-    """The annotations of the first chart as Plotly drew them (line breaks undone)."""
+    """The texts of the flow map as the browser has them: node labels, box titles, headings,
+    legend (a text's lines joined by a space; hovers left out)."""
     labels = page.evaluate(
-        """() => {
-            const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-            return (gd.layout.annotations || []).map(a => a.text || '');
-        }"""
+        """(map) => [...document.querySelectorAll(map + ' text')].map(t =>
+            t.children.length ? [...t.children].map(s => s.textContent).join(' ') : t.textContent)""",
+        MAP,
     )
-    return {" ".join(re.sub(r"<[^>]+>", " ", str(label)).split()) for label in labels}
+    return {" ".join(str(label).split()) for label in labels}
+
+
+def map_layout(page: Any) -> dict[str, Any]:
+    """Where the browser drew the map's nodes (centres) and boxes (by their full titles), in
+    page pixels (y grows downwards), and every clickable key."""
+    return dict(
+        page.evaluate(
+            """(map) => {
+                const svg = document.querySelector(map);
+                const at = {}, boxes = {};
+                for (const g of svg.querySelectorAll('.rm-node')) {
+                    const r = g.querySelector('.rm-mark').getBoundingClientRect();
+                    at[g.dataset.key.slice(5)] = [r.x + r.width / 2, r.y + r.height / 2];
+                }
+                for (const g of svg.querySelectorAll('.rm-box')) {
+                    const r = g.querySelector('rect').getBoundingClientRect();
+                    boxes[g.querySelector('title').textContent] = [r.left, r.right, r.top, r.bottom];
+                }
+                const keys = [...svg.querySelectorAll('[data-key]')].map(e => e.dataset.key);
+                return {at, boxes, keys};
+            }""",
+            MAP,
+        )
+    )
+
+
+def click_map(page: Any, key: str) -> None:
+    """Click the flow map's element of ``key`` (a node or a line's marker) where the browser
+    drew it, as a person does (scrolled into view first)."""
+    mark = page.locator(f'{MAP} [data-key="{key}"] .rm-mark')
+    mark.scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    box = mark.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(200)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def shoot(page: Any, folder: Path, name: str, *, tall: bool = True) -> Path:
@@ -255,7 +297,7 @@ def test_every_page_has_its_own_address(
     browser: Any, shipped: str, artifacts: Path, name: str
 ) -> None:
     require_chromium()
-    title, _ = PAGES[name]
+    title, _, _ = PAGES[name]
     page = visit(browser, shipped, name)
     assert page.url == shipped + name, "no redirect: the page lives at its address"
     heading = page.locator("h1").first.text_content() or ""
@@ -279,10 +321,17 @@ def test_the_bare_address_opens_flows(browser: Any, shipped: str) -> None:
 
 
 def test_flows_map_is_grouped_by_the_hierarchy(browser: Any, shipped: str, artifacts: Path) -> None:
-    """Issue 18: sources left, recipients right, units in nested boxes by part_of."""
+    """Issue 18: sources left, recipients right, units in nested boxes by part_of; the map
+    is the server's SVG, so the page loads no plotly.js and no script from elsewhere."""
     require_chromium()
-    page = visit(browser, shipped, "flows")
+    page = browser.new_page(viewport=VIEWPORT)
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    page.goto(shipped + "flows")
+    settle(page, 0, 1)
     assert "Data flows" in content(page)
+    assert scripts and not [u for u in scripts if "PlotlyChart" in u], "no plotly.js on Flows"
+    assert all(u.startswith((shipped, "blob:")) for u in scripts), "no script from elsewhere"
     labels = drawn_labels(page)
     for party in (
         "Customer information service",
@@ -293,32 +342,22 @@ def test_flows_map_is_grouped_by_the_hierarchy(browser: Any, shipped: str, artif
         "Who receives them",
     ):
         assert party in labels, f"{party} not drawn"
-    drawn = page.evaluate(
-        """() => {
-            const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-            const at = {};
-            for (const t of gd.data) (t.customdata || []).forEach((k, i) => {
-                if (String(k).startsWith('node:')) at[k.slice(5)] = [t.x[i], t.y[i]];
-            });
-            const boxes = (gd.layout.shapes || []).map(s => [s.x0, s.x1, s.y0, s.y1]);
-            const titles = (gd.layout.annotations || []).filter(a => a.yanchor === 'top')
-                .map(a => [a.text, a.x, a.y]);
-            return {at, boxes, titles};
-        }"""
-    )
-    at = drawn["at"]
+    drawn = map_layout(page)
+    at, boxes = drawn["at"], drawn["boxes"]
     assert at[BASE + "private-customers"][0] < at[BASE + "general-information-service"][0]
     assert at[BASE + "general-information-service"][0] < at[BASE + "elisa"][0]
-    titles = {" ".join(re.sub(r"<[^>]+>", " ", t).split()): (x, y) for t, x, y in drawn["titles"]}
-    nested = [
-        titles[t]
+    (ox0, ox1, oy0, oy1), (ix0, ix1, iy0, iy1) = (
+        boxes[t]
         for t in ("Customer services (information services)", "Customer information service")
-    ]
-    boxes = {(x0, y1): (x0, x1, y0, y1) for x0, x1, y0, y1 in drawn["boxes"]}
-    (ox0, ox1, oy0, oy1), (ix0, ix1, iy0, iy1) = (boxes[tuple(p)] for p in nested)
+    )
     assert ox0 < ix0 and ix1 < ox1 and oy0 < iy0 and iy1 < oy1, "one box inside the other"
     x, y = at[BASE + "general-information-service"]
     assert ix0 < x < ix1 and iy0 < y < iy1, "the unit inside its box"
+    width = page.evaluate(f"() => document.querySelector('{MAP}').getBoundingClientRect().width")
+    main = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').clientWidth"
+    )
+    assert width > 0.8 * main, "the map is as wide as the page"
     shoot(page, artifacts, "flows")
     page.close()
 
@@ -335,12 +374,24 @@ def test_flows_ip_address_path_and_a_click(browser: Any, shipped: str, artifacts
     assert "Ultimate.ai" not in reaches
     if os.environ.get("ROPA_UPDATE_SCREENSHOTS") == "1":
         save_readme_screenshot(page)
-    click_point(page, f"node:{BASE}elisa")
+    click_map(page, f"node:{BASE}elisa")
     page.wait_for_selector("h4:has-text('Elisa Oyj')", timeout=60_000)
-    settle(page, 1)
+    settle(page, 0, 1)
     text = content(page)
     assert "Receives from" in text and "Activities on these edges" in text
+    selected = page.locator(f"{MAP} [data-selected]").get_attribute("data-key")
+    assert selected == f"node:{BASE}elisa", "the map outlines the node clicked"
     shoot(page, artifacts, "flows-ip-address")
+    # A line's marker: its hand-overs' details.
+    snoobi = f"edge:{BASE}website-visitors {BASE}snoobi-analytics"
+    click_map(page, snoobi)
+    page.get_by_role("button", name="Close").wait_for(timeout=60_000)
+    details = content(page).split("Details", 1)[1]
+    assert "website → Snoobi Analytics" in details and "IP Address" in details
+    # The keyboard: a node takes the focus, Enter opens it.
+    page.locator(f'{MAP} [data-key="node:{BASE}fonecta"]').focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h4:has-text('Fonecta Oy')", timeout=60_000)
     page.close()
 
 
@@ -353,7 +404,7 @@ def test_flows_exact_match_on_enter(browser: Any, shipped: str, model: Model) ->
     page.keyboard.type("IP add")
     page.keyboard.press("Enter")
     page.wait_for_timeout(500)
-    settle(page, 1)
+    settle(page, 0, 1)
     chips = [c.text_content() for c in box.locator("[data-tag]:visible").all()]
     assert len(chips) == 1 and chips[0].startswith("IP Address"), chips
     flt = FlowFilter(data=frozenset({"https://w3id.org/dpv/pd#IPAddress"}))
@@ -495,16 +546,13 @@ def test_two_registers_with_an_edge_between_them(
         assert "Register" in text, "the register filter"
         labels = drawn_labels(page)
         assert {"City of Example", "Example Tax Office", "Resident helpdesk"} <= labels
-        between = page.evaluate(
-            """() => {
-                const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-                const keys = gd.data.flatMap(t => (t.customdata || []).map(String));
-                return {names: gd.data.map(t => t.name), keys};
-            }"""
+        assert "between registers" in labels, "the legend names the edge between registers"
+        keys = map_layout(page)["keys"]
+        joined = ("https://example.org/city/helpdesk", "https://example.org/tax/assessment-unit")
+        lines = [k for k in keys if k.startswith("edge:")]
+        assert any(" ".join(joined) in k[5:].split("|") for k in lines), (
+            "one edge from the City's unit to the Tax Office's"
         )
-        assert "between registers" in between["names"]
-        joined = "edge:https://example.org/city/helpdesk https://example.org/tax/assessment-unit"
-        assert joined in between["keys"], "one edge from the City's unit to the Tax Office's"
         assert any("outside the EU/EEA" in label for label in labels)
         shoot(page, artifacts, "flows-two-registers")
         page.close()

@@ -15,6 +15,23 @@ Point = tuple[float, float]
 ARC_BULGE = 0.38
 
 
+def controls(start: Point, end: Point) -> tuple[Point, Point]:
+    """The two control points of the cubic Bézier of :func:`curve` (a drawing that speaks
+    Béziers, as SVG's ``C``, takes them as they are).
+
+    >>> controls((0, 0), (2, 1))
+    ((1.0, 0), (1.0, 1))
+    >>> controls((0, 0), (0, 1))
+    ((-0.16, 0), (-0.16, 1))
+    """
+    (x0, y0), (x1, y1) = start, end
+    dx = x1 - x0
+    if abs(dx) < 1e-9:
+        bulge = -min(ARC_BULGE, 0.12 + 0.04 * abs(y1 - y0))
+        return (x0 + bulge, y0), (x1 + bulge, y1)
+    return (x0 + dx * 0.5, y0), (x1 - dx * 0.5, y1)
+
+
 def curve(start: Point, end: Point, steps: int = 16) -> list[Point]:
     """Points of an S-shaped cubic Bézier from ``start`` to ``end`` (horizontal tangents);
     within one column, an arc bulging to the left, at most :data:`ARC_BULGE` wide (the
@@ -24,12 +41,7 @@ def curve(start: Point, end: Point, steps: int = 16) -> list[Point]:
     [(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)]
     """
     (x0, y0), (x1, y1) = start, end
-    dx = x1 - x0
-    if abs(dx) < 1e-9:
-        bulge = -min(ARC_BULGE, 0.12 + 0.04 * abs(y1 - y0))
-        c1, c2 = (x0 + bulge, y0), (x1 + bulge, y1)
-    else:
-        c1, c2 = (x0 + dx * 0.5, y0), (x1 - dx * 0.5, y1)
+    c1, c2 = controls(start, end)
     points = []
     for i in range(steps + 1):
         t = i / steps

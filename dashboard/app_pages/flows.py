@@ -6,6 +6,12 @@ carry), a Sankey diagram of the same edges, or a force-directed network; filtere
 category, unit, processor, legal basis, register and special categories. A click on a node
 or a line shows its details below. Filters can come from the address
 (``/flows?data=pd:IPAddress&node=elisa``), so a view can be shared.
+
+The map and the network are SVG drawn on the server (:mod:`map_svg`), put into the page by
+a small component (:func:`ropa_ui.show_map`): the first page loads no charting library, so
+it is drawn as soon as its script has run. A click (or Enter on a focused node or marker)
+comes back as the element's key, read as plotly's selections were. The Sankey diagram is
+plotly's.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from __future__ import annotations
 import pandas as pd
 import ropa_ui
 import streamlit as st
-from figures import Selection, flow_figure, parse_selection, sankey_figure
+from figures import sankey_figure
+from map_svg import flow_svg
 
 from checker.views.flowmap import plain_map
 from checker.views.flows import KIND_NAMES, FlowFilter, Option, node_detail, processing_units
@@ -185,26 +192,16 @@ if address_node and st.session_state.get("_applied_node") != address_node:
 if st.session_state.get("flow_node") not in (None, *nodes):
     st.session_state["flow_node"] = None
 
-# A click on the figure (its selection, kept under the chart's key from the last run)
-# picks the node or line shown in detail; only a new click overrides the pick below.
+# A click on the map (a trigger of its component: there in the run the click started, and
+# only then) picks the node or line shown in detail, over the pick below.
 chart_key = f"flow_network_{view}"
-chart_state = st.session_state.get(chart_key)
-points = []
-if chart_state is not None:
-    try:
-        points = list(chart_state["selection"]["points"])
-    except (KeyError, TypeError):
-        points = []
-clicked: Selection = parse_selection(points)
-click_key = f"{view}:{clicked}"
-if click_key != st.session_state.get("_last_click"):
-    st.session_state["_last_click"] = click_key
-    if clicked.node is not None and clicked.node in shown:
-        st.session_state["flow_node"] = clicked.node
-        st.session_state["flow_edges"] = ()
-    elif clicked.edges and all(shown.has_edge(*e) for e in clicked.edges):
-        st.session_state["flow_edges"] = clicked.edges
-        st.session_state["flow_node"] = None
+clicked = ropa_ui.map_click(chart_key)
+if clicked.node is not None and clicked.node in shown:
+    st.session_state["flow_node"] = clicked.node
+    st.session_state["flow_edges"] = ()
+elif clicked.edges and all(shown.has_edge(*e) for e in clicked.edges):
+    st.session_state["flow_edges"] = clicked.edges
+    st.session_state["flow_node"] = None
 
 if view == "sankey":
     st.plotly_chart(
@@ -222,20 +219,14 @@ else:
     selected = st.session_state.get("flow_node")
     if view == "map":
         fmap = model.flow_map(flt)
-        figure = ropa_ui.map_figure(model, flt, selected)
+        svg = ropa_ui.map_svg(model, flt, selected)
     else:
         fmap = plain_map(graph, shown, flow_layout(shown, "spring"))
-        figure = ropa_ui.memo(
+        svg = ropa_ui.memo(
             (model.fingerprint, "spring", flt, selected),
-            lambda: flow_figure(graph, shown, fmap, selected=selected),
+            lambda: flow_svg(graph, shown, fmap, selected=selected),
         )
-    st.plotly_chart(
-        figure,
-        key=chart_key,
-        on_select="rerun",
-        selection_mode="points",
-        config={"displaylogo": False, "scrollZoom": True},
-    )
+    ropa_ui.show_map(svg, chart_key)
     notes = []
     if fmap.boxes:
         notes.append(
