@@ -322,16 +322,19 @@ def test_the_bare_address_opens_flows(browser: Any, shipped: str) -> None:
 
 def test_flows_map_is_grouped_by_the_hierarchy(browser: Any, shipped: str, artifacts: Path) -> None:
     """Issue 18: sources left, recipients right, units in nested boxes by part_of; the map
-    is the server's SVG, so the page loads no plotly.js and no script from elsewhere."""
+    is the server's SVG, so the page loads no plotly.js, and nothing from elsewhere (no
+    network at run time: not a script, a font or the favicon)."""
     require_chromium()
     page = browser.new_page(viewport=VIEWPORT)
-    scripts: list[str] = []
-    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    requests: list[tuple[str, str]] = []
+    page.on("request", lambda r: requests.append((r.resource_type, r.url)))
     page.goto(shipped + "flows")
     settle(page, 0, 1)
     assert "Data flows" in content(page)
+    scripts = [u for kind, u in requests if kind == "script"]
     assert scripts and not [u for u in scripts if "PlotlyChart" in u], "no plotly.js on Flows"
-    assert all(u.startswith((shipped, "blob:")) for u in scripts), "no script from elsewhere"
+    elsewhere = [u for _, u in requests if not u.startswith((shipped, "blob:", "data:"))]
+    assert not elsewhere, f"fetched from elsewhere: {elsewhere}"
     labels = drawn_labels(page)
     for party in (
         "Customer information service",
