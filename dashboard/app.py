@@ -26,7 +26,9 @@ import ropa_ui  # noqa: E402
 
 st.set_page_config(
     page_title="ropa-kg: records of processing activities",
-    page_icon=str(_HERE / "favicon.png"),  # a local file: a :material/ icon is fetched from a font host
+    page_icon=str(
+        _HERE / "favicon.png"
+    ),  # a local file: a :material/ icon is fetched from a font host
     layout="wide",
 )
 
