@@ -97,6 +97,14 @@ def parse_json_results(body: bytes) -> tuple[list[str], list[Row]] | bool:
     return variables, rows
 
 
+def _json_rows(body: bytes) -> list[Row]:
+    """The rows of a SELECT answer in SPARQL JSON (a boolean answer is an error)."""
+    parsed = parse_json_results(body)
+    if isinstance(parsed, bool):
+        raise StoreError("the store answered a SELECT query with a boolean")
+    return parsed[1]
+
+
 _BNODE = re.compile(rb"<bnode>([^<]*)</bnode>")
 
 
@@ -204,10 +212,7 @@ class SparqlStore:
                 exactly :data:`SUSPICIOUS_ROWS` rows is counted again).
         """
         response = self.post(query, "application/sparql-results+json", timeout)
-        parsed = parse_json_results(response.body)
-        if isinstance(parsed, bool):
-            raise StoreError("the store answered a SELECT query with a boolean")
-        return self._whole(query, parsed[1], timeout)
+        return self._whole(query, _json_rows(response.body), timeout)
 
     def _whole(self, query: str, rows: list[Row], timeout: float | None) -> list[Row]:
         """``rows``, unless they are the first rows of a longer answer (a silent cap)."""
@@ -245,13 +250,8 @@ class SparqlStore:
         response = self.post(
             query, "application/sparql-results+xml, application/sparql-results+json;q=0.5", timeout
         )
-        if "json" in response.media_type:
-            parsed = parse_json_results(response.body)
-            if isinstance(parsed, bool):
-                raise StoreError("the store answered a SELECT query with a boolean")
-            rows = parsed[1]
-        else:
-            rows = parse_xml_rows(response.body)
+        json_ = "json" in response.media_type
+        rows = _json_rows(response.body) if json_ else parse_xml_rows(response.body)
         for row in self._whole(query, rows, timeout):
             s, p, o = row.get("s"), row.get("p"), row.get("o")
             if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o:
